@@ -1,0 +1,3 @@
+//! Server functions, one module per area. Each is thin: authenticate, authorize,
+//! validate, call one backend service, map the error.
+pub mod branches;

@@ -1,0 +1,121 @@
+//! The one error type that crosses the wire.
+//!
+//! A server function answers with an `AppError`: a stable `code` the UI maps to a
+//! translated message. Internal detail (SQL errors, paths, stack traces) is logged on
+//! the server and never put into an `AppError`.
+use crate::i18n::Key;
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// What went wrong, as far as the caller needs to know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input was not valid; nothing was changed.
+    BadRequest,
+    /// The principal may not do this.
+    Forbidden,
+    /// No such object (or not one the principal owns: the two look the same).
+    NotFound,
+    /// A dependency (the database) is not reachable right now.
+    Unavailable,
+    /// A fault on our side; detail is in the server log under the request id.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status a plain (non-server-function) handler answers with.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+
+    /// The translated message for this code.
+    pub const fn message_key(self) -> Key {
+        match self {
+            ErrorCode::BadRequest => Key::ErrorBadRequest,
+            ErrorCode::Forbidden => Key::ErrorForbidden,
+            ErrorCode::NotFound => Key::ErrorNotFound,
+            ErrorCode::Unavailable => Key::ErrorUnavailable,
+            ErrorCode::Internal => Key::ErrorGeneric,
+        }
+    }
+}
+
+/// An error a server function returns to the browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code:?}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    /// Which input field was wrong, for `BadRequest`, so the form can mark it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub const fn new(code: ErrorCode) -> Self {
+        AppError { code, field: None }
+    }
+
+    pub fn invalid(field: impl Into<String>) -> Self {
+        AppError { code: ErrorCode::BadRequest, field: Some(field.into()) }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let code = match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ErrorCode::BadRequest,
+            ServerFnErrorErr::Request(_) => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    /// Logs the database error and hides it from the caller.
+    fn from(err: sqlx::Error) -> Self {
+        let code = match err {
+            sqlx::Error::RowNotFound => ErrorCode::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        };
+        if code != ErrorCode::NotFound {
+            tracing::error!(error = %err, "database error");
+        }
+        AppError::new(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_is_a_stable_code() {
+        let json = serde_json::to_string(&AppError::invalid("amount")).unwrap_or_default();
+        assert_eq!(json, r#"{"code":"bad_request","field":"amount"}"#);
+        let back: AppError = serde_json::from_str(r#"{"code":"not_found"}"#).unwrap_or(AppError::new(ErrorCode::Internal));
+        assert_eq!(back, AppError::new(ErrorCode::NotFound));
+    }
+
+    #[test]
+    fn framework_errors_map_to_codes() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
+        assert_eq!(e.code, ErrorCode::BadRequest);
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("secret detail".into()));
+        assert_eq!(e, AppError::new(ErrorCode::Internal));
+    }
+}

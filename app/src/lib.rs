@@ -1,0 +1,66 @@
+//! The portal application: compiled with `ssr` into the server and with `hydrate`
+//! into the browser's WASM. See docs/ARCHITECTURE.md.
+#![recursion_limit = "256"]
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod types;
+
+use components::layout::Layout;
+use i18n::{provide_i18n, use_i18n, Key};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = i18n::initial_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <leptos_meta::MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The route table.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = provide_i18n();
+    view! {
+        <Stylesheet id="portal" href="/pkg/portal.css" />
+        <Title text=move || format!("{} · {}", i18n.locale().text(Key::PortalName), i18n.locale().text(Key::BankName)) />
+        <Meta name="description" content=i18n.t(Key::HeroLead) />
+        <Router>
+            <Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::landing::Landing />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// The text of `key` in the current locale, reactive.
+pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    use_i18n().t(key)
+}

@@ -1,0 +1,67 @@
+//! The HTTP surface: the router and the middleware around it.
+mod csrf;
+mod health;
+mod locale;
+mod request_id;
+mod security_headers;
+
+use app::backend::AppState;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::{provide_context, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The router's state: Leptos' options and the application's.
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(state: &ServerState) -> Self {
+        state.app.clone()
+    }
+}
+
+/// Every route of the portal, with its middleware.
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(app::App);
+    let app_state = state.app.clone();
+    let context = move || provide_context(app_state.clone());
+    let shell = {
+        let options = state.leptos.clone();
+        move || app::shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .route("/locale", post(locale::switch))
+        .leptos_routes_with_context(&state, routes, context.clone(), shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, app::shell))
+        .layer(
+            // Outermost first: every request gets an id, then a log span carrying it.
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(request_id::assign))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_id::span)
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(axum::middleware::from_fn(security_headers::add))
+                .layer(axum::middleware::from_fn(csrf::same_origin_writes))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,123 @@
+//! The portal's server: configuration, the command line, the HTTP stack, start-up
+//! and shutdown. The application itself lives in the `app` crate.
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod logging;
+
+use app::backend::{seed, AppState, Clock, Db, DbError};
+use axum::serve::ListenerExt;
+use config::{Config, ConfigError, Mode};
+use leptos::prelude::LeptosOptions;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Why the server could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("setting DATABASE_URL: {0}")]
+    Database(#[from] DbError),
+    #[error("setting DATABASE_URL: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("setting PORTAL_BIND: cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+impl StartError {
+    /// The message on one line, whatever the underlying error printed.
+    pub fn one_line(&self) -> String {
+        self.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Connects to the database and brings its schema up to date.
+pub async fn open_database(config: &Config) -> Result<Db, StartError> {
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Everything the portal needs before it can accept requests. In development an
+/// empty database gets the demo data, so a first `make run` has something to show.
+pub async fn prepare(config: &Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    let db = open_database(config).await?;
+    if config.mode == Mode::Development && seed::is_empty(&db).await? {
+        let report = seed::seed_demo(&db, clock.as_ref(), seed::DEFAULT_CUSTOMERS).await?;
+        tracing::info!(customers = report.customers_added, "seeded demo data into the empty database");
+    }
+    Ok(AppState { db, clock, zone: config.zone })
+}
+
+/// Binds the listening socket; a taken port is an error naming the setting.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })
+}
+
+/// Leptos' options, built from our configuration rather than read from Cargo.toml,
+/// so the binary runs from anywhere. `cargo leptos watch` sets LEPTOS_OUTPUT_NAME.
+pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
+    let output_name = std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "portal".to_owned());
+    LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(match config.mode {
+            Mode::Development => leptos::prelude::Env::DEV,
+            Mode::Production => leptos::prelude::Env::PROD,
+        })
+        .build()
+}
+
+/// Serves until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    config: &Config,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    let router = http::router(http::ServerState { leptos: leptos_options(config, addr), app: state });
+    // Without TCP_NODELAY small responses wait ~40 ms for the peer's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

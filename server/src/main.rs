@@ -1,0 +1,89 @@
+//! `server`: runs the portal and its maintenance commands.
+use app::backend::{seed, staff, Clock, SystemClock};
+use clap::Parser;
+use server::cli::{Cli, Command};
+use server::config::{Config, Mode};
+use server::StartError;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", err.one_line());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), StartError> {
+    let config = Config::load(cli.config.as_deref())?;
+    server::logging::init(config.mode);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config, clock).await,
+        Command::Migrate => {
+            server::open_database(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo { customers } => {
+            let db = server::open_database(&config).await?;
+            let report = seed::seed_demo(&db, clock.as_ref(), customers).await?;
+            println!("demo data: {} customers added, {} in all", report.customers_added, report.customers_total);
+            Ok(())
+        }
+        Command::CreateStaff { name, role, branch } => {
+            let db = server::open_database(&config).await?;
+            let new = staff::NewStaff { full_name: name, role, branch_code: branch };
+            match staff::create(&db, clock.as_ref(), &new).await {
+                Ok(staff_no) => {
+                    println!("created staff {staff_no} ({})", role.as_str());
+                    Ok(())
+                }
+                Err(staff::CreateStaffError::Database(err)) => Err(err.into()),
+                Err(err) => Err(config::ConfigError::new("create-staff", err.to_string()).into()),
+            }
+        }
+    }
+}
+
+async fn serve(config: &Config, clock: Arc<dyn Clock>) -> Result<(), StartError> {
+    // Bind first: a taken port should fail fast, before migrations and seeding.
+    let listener = server::bind(config.bind).await?;
+    let state = server::prepare(config, clock).await?;
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    print_welcome(config, addr, &state).await;
+    server::serve(listener, config, state, server::shutdown_signal()).await
+}
+
+async fn print_welcome(config: &Config, addr: std::net::SocketAddr, state: &app::backend::AppState) {
+    let host = if addr.ip().is_unspecified() { "localhost".to_owned() } else { addr.ip().to_string() };
+    println!();
+    println!("  Postal savings portal is running at http://{host}:{}/", addr.port());
+    println!("  database: {} ({})", state.db.backend().name(), server::config::redact_url_password(&config.database_url));
+    if config.mode == Mode::Development {
+        println!("  demo staff (staff number, role, name):");
+        for (staff_no, name, role, _) in seed::STAFF {
+            println!("    {staff_no}  {role:<10} {name}");
+        }
+        println!("  demo customers (customer number, name): ");
+        for n in 1..=3 {
+            let c = seed::demo_customer(n);
+            println!("    {}  {}", c.customer_no, c.full_name);
+        }
+    }
+    println!("  stop with Ctrl-C");
+    println!();
+}
+
+use server::config;
