@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the browser side into target/site/pkg: the hydrating WASM (size-optimised
+# profile), its JS glue and the stylesheet. The same steps cargo-leptos takes,
+# without having to install it (see README).
+#   WASM_PROFILE=wasm-release (default) or dev
+source "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/ensure-build-tools.sh"
+
+profile=${WASM_PROFILE:-wasm-release}
+out=target/site/pkg
+say "building the browser bundle ($profile)"
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$profile"
+dir=$profile
+[ "$profile" = dev ] && dir=debug
+mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name portal \
+  "target/wasm32-unknown-unknown/$dir/frontend.wasm"
+if [ "$profile" != dev ]; then
+  # The features Rust's wasm32 target emits by default; wasm-opt must accept them.
+  end2end/node_modules/.bin/wasm-opt -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/portal_bg.wasm" -o "$out/portal_bg.wasm"
+fi
+cp style/main.css "$out/portal.css"
+say "browser bundle: $(du -k "$out/portal_bg.wasm" | cut -f1) KiB wasm, $(gzip -c "$out/portal_bg.wasm" | wc -c | awk '{printf "%d", $1/1024}') KiB gzipped"
