@@ -1,0 +1,153 @@
+//! The foundation over HTTP, on SQLite and on PostgreSQL: probes, the landing page
+//! from the database, languages, the not-found page, server functions, the request
+//! id, security headers and the cross-site write guard.
+mod support;
+
+use support::{Backend, TestServer};
+
+on_both_backends!(
+    probes_answer,
+    readiness_fails_when_the_database_is_gone,
+    landing_page_is_rendered_with_branches_from_the_database,
+    language_is_negotiated_from_cookie_then_accept_language,
+    language_form_sets_cookie_and_redirects_only_on_site,
+    cross_site_writes_are_refused,
+    unknown_path_is_a_translated_404,
+    branches_server_function_returns_json,
+    every_response_has_a_request_id_and_security_headers,
+    server_stops_gracefully,
+);
+
+async fn probes_answer(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let alive = srv.get("/healthz").await;
+    assert_eq!(alive.status(), 200);
+    assert_eq!(alive.text().await.unwrap(), "ok");
+    let ready = srv.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+    srv.stop().await.unwrap();
+}
+
+async fn readiness_fails_when_the_database_is_gone(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    srv.state.db.close().await;
+    assert_eq!(srv.get("/readyz").await.status(), 503);
+    assert_eq!(srv.get("/healthz").await.status(), 200, "alive even without the database");
+    srv.stop().await.unwrap();
+}
+
+async fn landing_page_is_rendered_with_branches_from_the_database(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let page = srv.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="zh-CN">"#), "Chinese by default");
+    assert!(html.contains("乡邮储蓄银行"), "bank name");
+    assert!(html.contains(r#"href="/login""#), "the log-in entry");
+    for branch in ["县城营业部", "青石镇支行", "桃园村助农服务点"] {
+        assert!(html.contains(branch), "branch {branch} from the database");
+    }
+    assert!(html.contains("/pkg/portal.js"), "the hydration script is linked");
+    srv.stop().await.unwrap();
+}
+
+async fn language_is_negotiated_from_cookie_then_accept_language(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let english = srv.http.get(srv.url("/")).header("accept-language", "en-US,en;q=0.9").send().await.unwrap();
+    let html = english.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(html.contains("Village Post Savings Bank"));
+    assert!(html.contains("County Town Office"));
+
+    let chosen = srv
+        .http
+        .get(srv.url("/"))
+        .header("accept-language", "en-US")
+        .header("cookie", "lang=zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert!(chosen.text().await.unwrap().contains(r#"<html lang="zh-CN">"#), "the cookie wins");
+    srv.stop().await.unwrap();
+}
+
+async fn language_form_sets_cookie_and_redirects_only_on_site(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let switched = srv.http.post(srv.url("/locale")).form(&[("lang", "en"), ("back", "/")]).send().await.unwrap();
+    assert_eq!(switched.status(), 303);
+    assert_eq!(switched.headers()["location"], "/");
+    let cookie = switched.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lang=en;") && cookie.contains("Path=/"), "{cookie}");
+    // The jar now holds the cookie: the next page is English.
+    assert!(srv.get("/").await.text().await.unwrap().contains(r#"<html lang="en">"#));
+
+    let away = srv.http.post(srv.url("/locale")).form(&[("lang", "en"), ("back", "//evil.example/")]).send().await.unwrap();
+    assert_eq!(away.headers()["location"], "/", "no open redirect");
+    let bad = srv.http.post(srv.url("/locale")).form(&[("lang", "fr"), ("back", "/")]).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+    srv.stop().await.unwrap();
+}
+
+async fn cross_site_writes_are_refused(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let form = [("lang", "en"), ("back", "/")];
+    let forged = srv.http.post(srv.url("/locale")).header("origin", "https://evil.example").form(&form).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(forged.headers().get("set-cookie").is_none(), "nothing changed");
+    let fetch_meta = srv.http.post(srv.url("/api/branches")).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(fetch_meta.status(), 403);
+    let own = srv.http.post(srv.url("/locale")).header("origin", format!("http://{}", srv.addr)).form(&form).send().await.unwrap();
+    assert_eq!(own.status(), 303);
+    srv.stop().await.unwrap();
+}
+
+async fn unknown_path_is_a_translated_404(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let zh = srv.get("/no/such/page").await;
+    assert_eq!(zh.status(), 404);
+    assert!(zh.text().await.unwrap().contains("页面不存在"));
+    let en = srv.http.get(srv.url("/no/such/page")).header("accept-language", "en").send().await.unwrap();
+    assert_eq!(en.status(), 404);
+    assert!(en.text().await.unwrap().contains("Page not found"));
+    srv.stop().await.unwrap();
+}
+
+async fn branches_server_function_returns_json(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let response = srv.http.post(srv.url("/api/branches")).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let branches: serde_json::Value = response.json().await.unwrap();
+    let list = branches.as_array().expect("a list");
+    assert_eq!(list.len(), 5);
+    assert_eq!(list[0]["code"], "B001");
+    assert_eq!(list[0]["name"]["zh"], "县城营业部");
+    assert_eq!(list[0]["name"]["en"], "County Town Office");
+    srv.stop().await.unwrap();
+}
+
+async fn every_response_has_a_request_id_and_security_headers(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let a = srv.get("/").await;
+    let b = srv.get("/healthz").await;
+    let id_a = a.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id_b = b.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(!id_a.is_empty() && id_a != id_b);
+    for response in [&a, &b] {
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(response.headers()["x-frame-options"], "DENY");
+        assert_eq!(response.headers()["referrer-policy"], "same-origin");
+    }
+    let forged = srv.http.get(srv.url("/healthz")).header("x-request-id", "forged").send().await.unwrap();
+    assert_ne!(forged.headers()["x-request-id"], "forged", "the server assigns its own ids");
+    srv.stop().await.unwrap();
+}
+
+async fn server_stops_gracefully(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let addr = srv.addr;
+    assert_eq!(srv.get("/healthz").await.status(), 200);
+    tokio::time::timeout(std::time::Duration::from_secs(10), srv.stop()).await.expect("stops in time").unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
+}
