@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { REPO_ROOT, startServer } from '../support/server.mjs';
 import { checkA11y, launchBrowser, newContext, screenshot, waitForHydration } from '../support/browser.mjs';
@@ -16,8 +17,11 @@ const EN = readTexts('en');
 // From the demo data seeded into the empty database (app/src/backend/seed.rs).
 const BRANCH = { zh: '县城营业部', en: 'County Town Office' };
 
-const MOBILE = { viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 800 } };
+// Chromium's own Accept-Language follows the machine's locale (usually en-US), so
+// every context states its language: a Chinese-speaking customer by default.
+const CHINESE = { locale: 'zh-CN' };
+const MOBILE = { ...CHINESE, viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, hasTouch: true };
+const DESKTOP = { ...CHINESE, viewport: { width: 1280, height: 800 } };
 
 let server;
 let browser;
@@ -55,6 +59,18 @@ function watchErrors(page) {
   return errors;
 }
 
+/** GET with exactly the given headers (Node's fetch would add an Accept-Language). */
+function rawGet(target, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get(target, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
+}
+
 const htmlLang = (page) => page.evaluate(() => document.documentElement.lang);
 
 async function langCookie(context) {
@@ -71,7 +87,10 @@ async function expectLanding(page, texts, tag, branch) {
   const login = page.locator('a[href="/login"]');
   assert.equal((await login.textContent()).trim(), texts.login_personal);
   const branches = await page.locator('.branch-list .branch h3').allTextContents();
-  assert.ok(branches.map((s) => s.trim()).includes(branch), `branch "${branch}" not in ${JSON.stringify(branches)}`);
+  if (!branches.map((s) => s.trim()).includes(branch)) {
+    const section = (await page.locator('section.branches').textContent())?.trim();
+    assert.fail(`branch "${branch}" is not on the page; branch names found: ${JSON.stringify(branches)}; the branches section reads: "${section}"`);
+  }
   const pressed = tag === 'en' ? 'en' : 'zh-CN';
   const other = tag === 'en' ? 'zh-CN' : 'en';
   assert.equal(await page.locator(`.language-switch button[value="${pressed}"]`).getAttribute('aria-pressed'), 'true');
@@ -80,7 +99,13 @@ async function expectLanding(page, texts, tag, branch) {
 
 describe('landing page', () => {
   test('is rendered by the server (no JavaScript), in Chinese by default', TEST_TIMEOUT, async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    // No language preference at all, or only unsupported ones: Chinese.
+    for (const headers of [{}, { 'Accept-Language': 'fr-FR,fr;q=0.9' }]) {
+      const { status, body } = await rawGet(url, headers);
+      assert.equal(status, 200);
+      assert.match(body, /<html[^>]* lang="zh-CN"/, `not Chinese for ${JSON.stringify(headers)}`);
+    }
+    await withPage({ javaScriptEnabled: false, locale: 'fr-FR' }, async (page) => {
       const response = await page.goto(url);
       assert.equal(response.status(), 200);
       const html = await response.text();
@@ -150,7 +175,7 @@ describe('landing page', () => {
   });
 
   test('the language switch works without WASM (form POST, cookie, redirect)', TEST_TIMEOUT, async () => {
-    await withPage({ javaScriptEnabled: false }, async (page, context) => {
+    await withPage({ ...CHINESE, javaScriptEnabled: false }, async (page, context) => {
       await page.goto(url);
       const isSwitch = (r) => new URL(r.url()).pathname === '/locale' && r.request().method() === 'POST';
 
@@ -212,7 +237,7 @@ describe('not-found page', () => {
   });
 
   test('the language switch without WASM sends one back to the same path', TEST_TIMEOUT, async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage({ ...CHINESE, javaScriptEnabled: false }, async (page) => {
       const target = new URL('no-such-page', url).href;
       await page.goto(target);
       const [post] = await Promise.all([
@@ -262,7 +287,7 @@ describe('layout', () => {
 
   for (const [short, , tag] of languages) {
     test(`landing page in ${tag} at 320 px has no horizontal overflow`, TEST_TIMEOUT, async () => {
-      await withPage({ viewport: { width: 320, height: 640 } }, async (page, context) => {
+      await withPage({ ...CHINESE, viewport: { width: 320, height: 640 } }, async (page, context) => {
         if (tag !== 'zh-CN') await context.addCookies([{ name: 'lang', value: tag, url }]);
         await page.goto(url);
         await waitForHydration(page);

@@ -66,24 +66,31 @@ async fn serve(config: &Config, clock: Arc<dyn Clock>) -> Result<(), StartError>
     server::serve(listener, config, state, server::shutdown_signal()).await
 }
 
+/// Prints where the portal is and how to get in. Write errors are ignored: a closed
+/// stdout (a supervisor that stopped reading) must not take the server down.
 async fn print_welcome(config: &Config, addr: std::net::SocketAddr, state: &app::backend::AppState) {
+    use std::io::Write;
     let host = if addr.ip().is_unspecified() { "localhost".to_owned() } else { addr.ip().to_string() };
-    println!();
-    println!("  Postal savings portal is running at http://{host}:{}/", addr.port());
-    println!("  database: {} ({})", state.db.backend().name(), server::config::redact_url_password(&config.database_url));
+    let mut text = format!("\n  Postal savings portal is running at http://{host}:{}/\n", addr.port());
+    text += &format!(
+        "  database: {} ({})\n",
+        state.db.backend().name(),
+        server::config::redact_url_password(&config.database_url)
+    );
     if config.mode == Mode::Development {
-        println!("  demo staff (staff number, role, name):");
+        text += "  demo staff (staff number, role, name):\n";
         for (staff_no, name, role, _) in seed::STAFF {
-            println!("    {staff_no}  {role:<10} {name}");
+            text += &format!("    {staff_no}  {role:<10} {name}\n");
         }
-        println!("  demo customers (customer number, name): ");
+        text += "  demo customers (customer number, name):\n";
         for n in 1..=3 {
             let c = seed::demo_customer(n);
-            println!("    {}  {}", c.customer_no, c.full_name);
+            text += &format!("    {}  {}\n", c.customer_no, c.full_name);
         }
     }
-    println!("  stop with Ctrl-C");
-    println!();
+    text += "  stop with Ctrl-C\n\n";
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 use server::config;
