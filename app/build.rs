@@ -14,8 +14,7 @@ fn main() {
         .map(|locale| {
             let path = dir.join(format!("{locale}.json"));
             println!("cargo:rerun-if-changed={}", path.display());
-            let text = fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
             serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{} is not a flat JSON object of strings: {e}", path.display()))
         })

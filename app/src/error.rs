@@ -107,7 +107,8 @@ mod tests {
     fn wire_form_is_a_stable_code() {
         let json = serde_json::to_string(&AppError::invalid("amount")).unwrap_or_default();
         assert_eq!(json, r#"{"code":"bad_request","field":"amount"}"#);
-        let back: AppError = serde_json::from_str(r#"{"code":"not_found"}"#).unwrap_or(AppError::new(ErrorCode::Internal));
+        let back: AppError =
+            serde_json::from_str(r#"{"code":"not_found"}"#).unwrap_or(AppError::new(ErrorCode::Internal));
         assert_eq!(back, AppError::new(ErrorCode::NotFound));
     }
 

@@ -87,10 +87,13 @@ struct FileConfig {
     db_max_connections: Option<u32>,
 }
 
+/// Looks up an environment variable (the real environment, or a test's map).
+type EnvLookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// The source of raw values: a file's, overridden by the environment's.
 struct Raw {
     file: FileConfig,
-    env: Box<dyn Fn(&str) -> Option<String>>,
+    env: EnvLookup,
 }
 
 impl Raw {
@@ -129,9 +132,8 @@ impl Config {
             }
         };
 
-        let database_url = raw
-            .get("DATABASE_URL", None, &raw.file.database_url)
-            .unwrap_or_else(|| "sqlite:data/portal.db".to_owned());
+        let database_url =
+            raw.get("DATABASE_URL", None, &raw.file.database_url).unwrap_or_else(|| "sqlite:data/portal.db".to_owned());
         if app::backend::Backend::from_url(&database_url).is_none() {
             return Err(ConfigError::new(
                 "DATABASE_URL",
@@ -146,7 +148,8 @@ impl Config {
             ConfigError::new("PORTAL_BIND", format!("'{bind_text}' is not an address and port such as 127.0.0.1:3000"))
         })?;
 
-        let zone_text = raw.get("PORTAL_TIMEZONE", None, &raw.file.timezone).unwrap_or_else(|| "Asia/Shanghai".to_owned());
+        let zone_text =
+            raw.get("PORTAL_TIMEZONE", None, &raw.file.timezone).unwrap_or_else(|| "Asia/Shanghai".to_owned());
         let zone = zone_text.trim().parse::<chrono_tz::Tz>().map_err(|_| {
             ConfigError::new("PORTAL_TIMEZONE", format!("'{zone_text}' is not an IANA time zone such as Asia/Shanghai"))
         })?;
@@ -232,8 +235,9 @@ mod tests {
 
     #[test]
     fn debug_output_hides_secrets() {
-        let c = with_env(&[("DATABASE_URL", "postgres://bank:hunter2@db/portal"), ("PORTAL_SECRET_KEY", &"s".repeat(40))])
-            .unwrap();
+        let c =
+            with_env(&[("DATABASE_URL", "postgres://bank:hunter2@db/portal"), ("PORTAL_SECRET_KEY", &"s".repeat(40))])
+                .unwrap();
         let printed = format!("{c:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains(&"s".repeat(40)), "{printed}");
@@ -246,7 +250,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("portal.toml");
         std::fs::write(&path, "bind = \"0.0.0.0:8080\"\ntimezone = \"Asia/Urumqi\"\n").unwrap();
-        let c = Config::from_sources(Some(&path), |k| (k == "PORTAL_BIND").then(|| "127.0.0.1:9000".to_owned())).unwrap();
+        let c =
+            Config::from_sources(Some(&path), |k| (k == "PORTAL_BIND").then(|| "127.0.0.1:9000".to_owned())).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
         assert_eq!(c.zone, chrono_tz::Asia::Urumqi);
         std::fs::write(&path, "colour = \"red\"\n").unwrap();

@@ -68,9 +68,11 @@ async fn foreign_keys_and_checks_are_enforced(backend: Backend) {
     .await;
     assert!(orphan.is_err(), "a customer needs an existing branch");
     seed::seed_demo(&db, &FixedClock::new(TEST_NOW), 1).await.unwrap();
-    let bad_role = sqlx::query("INSERT INTO staff (staff_no, full_name, role, branch_id, created_at) VALUES ('S9', 'x', 'root', 1, 0)")
-        .execute(db.pool())
-        .await;
+    let bad_role = sqlx::query(
+        "INSERT INTO staff (staff_no, full_name, role, branch_id, created_at) VALUES ('S9', 'x', 'root', 1, 0)",
+    )
+    .execute(db.pool())
+    .await;
     assert!(bad_role.is_err(), "roles are a closed set");
     let bad_tail = sqlx::query(
         "INSERT INTO customers (customer_no, full_name, id_number_tail, phone, branch_id, created_at) \
@@ -89,7 +91,11 @@ async fn staff_accounts_are_created_with_a_number(backend: Backend) {
     let new = staff::NewStaff { full_name: "赵雷".into(), role: StaffRole::Advisor, branch_code: "B003".into() };
     let number = staff::create(&db, &clock, &new).await.unwrap();
     assert_eq!(number, format!("S{:05}", seed::STAFF.len() + 1));
-    let role: String = sqlx::query_scalar("SELECT role FROM staff WHERE staff_no = $1").bind(&number).fetch_one(db.pool()).await.unwrap();
+    let role: String = sqlx::query_scalar("SELECT role FROM staff WHERE staff_no = $1")
+        .bind(&number)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
     assert_eq!(role, "advisor");
     let unknown = staff::NewStaff { branch_code: "B999".into(), ..new.clone() };
     assert!(matches!(staff::create(&db, &clock, &unknown).await, Err(staff::CreateStaffError::UnknownBranch(_))));
@@ -103,7 +109,10 @@ async fn staff_accounts_are_created_with_a_number(backend: Backend) {
 /// increment survives; without them, updates are lost or transactions fail.
 async fn concurrent_write_transactions_do_not_lose_updates(backend: Backend) {
     let (_database, db) = open(backend).await;
-    sqlx::query("CREATE TABLE counter_probe (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)").execute(db.pool()).await.unwrap();
+    sqlx::query("CREATE TABLE counter_probe (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)")
+        .execute(db.pool())
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO counter_probe (id, n) VALUES (1, 0)").execute(db.pool()).await.unwrap();
     let lock = match db.backend() {
         app::backend::Backend::Postgres => " FOR UPDATE",
@@ -117,7 +126,11 @@ async fn concurrent_write_transactions_do_not_lose_updates(backend: Backend) {
                 let mut tx = db.begin_write().await.unwrap();
                 let n: i64 = sqlx::query_scalar(&select).fetch_one(&mut *tx).await.unwrap();
                 tokio::task::yield_now().await;
-                sqlx::query("UPDATE counter_probe SET n = $1 WHERE id = 1").bind(n + 1).execute(&mut *tx).await.unwrap();
+                sqlx::query("UPDATE counter_probe SET n = $1 WHERE id = 1")
+                    .bind(n + 1)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
                 tx.commit().await.unwrap();
             })
         })

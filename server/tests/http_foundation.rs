@@ -83,7 +83,8 @@ async fn language_form_sets_cookie_and_redirects_only_on_site(backend: Backend) 
     // The jar now holds the cookie: the next page is English.
     assert!(srv.get("/").await.text().await.unwrap().contains(r#"<html lang="en">"#));
 
-    let away = srv.http.post(srv.url("/locale")).form(&[("lang", "en"), ("back", "//evil.example/")]).send().await.unwrap();
+    let away =
+        srv.http.post(srv.url("/locale")).form(&[("lang", "en"), ("back", "//evil.example/")]).send().await.unwrap();
     assert_eq!(away.headers()["location"], "/", "no open redirect");
     let bad = srv.http.post(srv.url("/locale")).form(&[("lang", "fr"), ("back", "/")]).send().await.unwrap();
     assert_eq!(bad.status(), 400);
@@ -93,12 +94,21 @@ async fn language_form_sets_cookie_and_redirects_only_on_site(backend: Backend) 
 async fn cross_site_writes_are_refused(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let form = [("lang", "en"), ("back", "/")];
-    let forged = srv.http.post(srv.url("/locale")).header("origin", "https://evil.example").form(&form).send().await.unwrap();
+    let forged =
+        srv.http.post(srv.url("/locale")).header("origin", "https://evil.example").form(&form).send().await.unwrap();
     assert_eq!(forged.status(), 403);
     assert!(forged.headers().get("set-cookie").is_none(), "nothing changed");
-    let fetch_meta = srv.http.post(srv.url("/api/branches")).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    let fetch_meta =
+        srv.http.post(srv.url("/api/branches")).header("sec-fetch-site", "cross-site").send().await.unwrap();
     assert_eq!(fetch_meta.status(), 403);
-    let own = srv.http.post(srv.url("/locale")).header("origin", format!("http://{}", srv.addr)).form(&form).send().await.unwrap();
+    let own = srv
+        .http
+        .post(srv.url("/locale"))
+        .header("origin", format!("http://{}", srv.addr))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), 303);
     srv.stop().await.unwrap();
 }
@@ -116,7 +126,13 @@ async fn unknown_path_is_a_translated_404(backend: Backend) {
 
 async fn branches_server_function_returns_json(backend: Backend) {
     let srv = TestServer::start(backend).await;
-    let response = srv.http.post(srv.url("/api/branches")).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    let response = srv
+        .http
+        .post(srv.url("/api/branches"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let branches: serde_json::Value = response.json().await.unwrap();
     let list = branches.as_array().expect("a list");

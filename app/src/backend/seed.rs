@@ -20,11 +20,36 @@ struct DemoBranch {
 }
 
 const BRANCHES: &[DemoBranch] = &[
-    DemoBranch { code: "B001", name: ("县城营业部", "County Town Office"), address: ("幸福路 18 号", "18 Xingfu Road"), phone: "0571-8800-1001" },
-    DemoBranch { code: "B002", name: ("青石镇支行", "Qingshi Town Branch"), address: ("青石镇人民街 5 号", "5 Renmin Street, Qingshi Town"), phone: "0571-8800-1002" },
-    DemoBranch { code: "B003", name: ("柳河乡网点", "Liuhe Township Outlet"), address: ("柳河乡政府东侧", "East of the township hall, Liuhe"), phone: "0571-8800-1003" },
-    DemoBranch { code: "B004", name: ("东关支行", "Dongguan Branch"), address: ("东关大街 102 号", "102 Dongguan Avenue"), phone: "0571-8800-1004" },
-    DemoBranch { code: "B005", name: ("桃园村助农服务点", "Taoyuan Village Service Point"), address: ("桃园村村委会一楼", "Ground floor, Taoyuan village committee"), phone: "0571-8800-1005" },
+    DemoBranch {
+        code: "B001",
+        name: ("县城营业部", "County Town Office"),
+        address: ("幸福路 18 号", "18 Xingfu Road"),
+        phone: "0571-8800-1001",
+    },
+    DemoBranch {
+        code: "B002",
+        name: ("青石镇支行", "Qingshi Town Branch"),
+        address: ("青石镇人民街 5 号", "5 Renmin Street, Qingshi Town"),
+        phone: "0571-8800-1002",
+    },
+    DemoBranch {
+        code: "B003",
+        name: ("柳河乡网点", "Liuhe Township Outlet"),
+        address: ("柳河乡政府东侧", "East of the township hall, Liuhe"),
+        phone: "0571-8800-1003",
+    },
+    DemoBranch {
+        code: "B004",
+        name: ("东关支行", "Dongguan Branch"),
+        address: ("东关大街 102 号", "102 Dongguan Avenue"),
+        phone: "0571-8800-1004",
+    },
+    DemoBranch {
+        code: "B005",
+        name: ("桃园村助农服务点", "Taoyuan Village Service Point"),
+        address: ("桃园村村委会一楼", "Ground floor, Taoyuan village committee"),
+        phone: "0571-8800-1005",
+    },
 ];
 
 const HOURS: (&str, &str) = ("周一至周五 8:30–17:00，周六 9:00–15:00", "Mon–Fri 8:30–17:00, Sat 9:00–15:00");
@@ -39,25 +64,49 @@ pub const STAFF: &[(&str, &str, &str, &str)] = &[
     ("S00006", "刘洋", "agent", "B003"),
 ];
 
-/// The product catalogue: (code, kind, zh, en, rate in basis points, term in months).
-const PRODUCTS: &[(&str, &str, &str, &str, Option<i64>, Option<i64>)] = &[
-    ("DD-CNY", "demand_deposit", "活期储蓄", "Demand deposit", Some(10), None),
-    ("TD-3M", "time_deposit", "整存整取 三个月", "Time deposit, 3 months", Some(105), Some(3)),
-    ("TD-1Y", "time_deposit", "整存整取 一年", "Time deposit, 1 year", Some(135), Some(12)),
-    ("TD-3Y", "time_deposit", "整存整取 三年", "Time deposit, 3 years", Some(175), Some(36)),
-    ("TD-5Y", "time_deposit", "整存整取 五年", "Time deposit, 5 years", Some(180), Some(60)),
-    ("IS-1Y", "installment_savings", "零存整取 一年", "Installment savings, 1 year", Some(110), Some(12)),
-    ("ND-7D", "notice_deposit", "七天通知存款", "7-day notice deposit", Some(45), None),
-    ("CC-STD", "credit_card", "标准信用卡", "Standard credit card", None, None),
-    ("LN-HOUSE", "loan", "个人住房贷款", "Housing loan", Some(310), Some(240)),
-    ("LN-SME", "loan", "小微企业贷款", "Small business loan", Some(385), Some(36)),
-    ("LN-AGRI", "loan", "三农贷款", "Agricultural loan", Some(360), Some(24)),
-    ("WM-STEADY", "wealth_fund", "稳健理财", "Steady wealth fund", None, None),
-    ("INS-LIFE", "insurance", "代理寿险", "Agency life insurance", None, None),
+/// A product in the catalogue. Rates in basis points (1.35% = 135).
+struct DemoProduct {
+    code: &'static str,
+    kind: &'static str,
+    name: (&'static str, &'static str),
+    rate_bp: Option<i64>,
+    term_months: Option<i64>,
+}
+
+const fn product(
+    code: &'static str,
+    kind: &'static str,
+    name: (&'static str, &'static str),
+    rate_bp: Option<i64>,
+    term_months: Option<i64>,
+) -> DemoProduct {
+    DemoProduct { code, kind, name, rate_bp, term_months }
+}
+
+const PRODUCTS: &[DemoProduct] = &[
+    product("DD-CNY", "demand_deposit", ("活期储蓄", "Demand deposit"), Some(10), None),
+    product("TD-3M", "time_deposit", ("整存整取 三个月", "Time deposit, 3 months"), Some(105), Some(3)),
+    product("TD-1Y", "time_deposit", ("整存整取 一年", "Time deposit, 1 year"), Some(135), Some(12)),
+    product("TD-3Y", "time_deposit", ("整存整取 三年", "Time deposit, 3 years"), Some(175), Some(36)),
+    product("TD-5Y", "time_deposit", ("整存整取 五年", "Time deposit, 5 years"), Some(180), Some(60)),
+    product("IS-1Y", "installment_savings", ("零存整取 一年", "Installment savings, 1 year"), Some(110), Some(12)),
+    product("ND-7D", "notice_deposit", ("七天通知存款", "7-day notice deposit"), Some(45), None),
+    product("CC-STD", "credit_card", ("标准信用卡", "Standard credit card"), None, None),
+    product("LN-HOUSE", "loan", ("个人住房贷款", "Housing loan"), Some(310), Some(240)),
+    product("LN-SME", "loan", ("小微企业贷款", "Small business loan"), Some(385), Some(36)),
+    product("LN-AGRI", "loan", ("三农贷款", "Agricultural loan"), Some(360), Some(24)),
+    product("WM-STEADY", "wealth_fund", ("稳健理财", "Steady wealth fund"), None, None),
+    product("INS-LIFE", "insurance", ("代理寿险", "Agency life insurance"), None, None),
 ];
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
-const GIVEN: &[&str] = &["芳", "伟", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高",
+];
+const GIVEN: &[&str] = &[
+    "芳", "伟", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "平", "刚", "桂英",
+];
 
 /// A demo customer, derived from its number alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +122,7 @@ pub struct DemoCustomer {
 pub fn demo_customer(n: u32) -> DemoCustomer {
     let i = n as usize;
     let mix = (n as u64).wrapping_mul(2_654_435_761) % 1_000_000;
-    let id_tail = if n % 11 == 0 { format!("{:05}X", mix % 100_000) } else { format!("{mix:06}") };
+    let id_tail = if n.is_multiple_of(11) { format!("{:05}X", mix % 100_000) } else { format!("{mix:06}") };
     DemoCustomer {
         customer_no: format!("C{n:08}"),
         full_name: format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len() + i) % GIVEN.len()]),
@@ -153,17 +202,17 @@ async fn seed_staff(tx: &mut Transaction<'static, Any>, now: i64) -> Result<(), 
 }
 
 async fn seed_products(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
-    for (code, kind, zh, en, rate, term) in PRODUCTS {
+    for p in PRODUCTS {
         sqlx::query(
             "INSERT INTO products (code, kind, name_zh, name_en, rate_bp, term_months) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
         )
-        .bind(*code)
-        .bind(*kind)
-        .bind(*zh)
-        .bind(*en)
-        .bind(*rate)
-        .bind(*term)
+        .bind(p.code)
+        .bind(p.kind)
+        .bind(p.name.0)
+        .bind(p.name.1)
+        .bind(p.rate_bp)
+        .bind(p.term_months)
         .execute(&mut **tx)
         .await?;
     }
@@ -176,7 +225,12 @@ async fn insert_customers(tx: &mut Transaction<'static, Any>, numbers: &[u32], n
             let p = i * 6;
             format!(
                 "(${}, ${}, ${}, ${}, (SELECT id FROM branches WHERE code = ${}), ${})",
-                p + 1, p + 2, p + 3, p + 4, p + 5, p + 6
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6
             )
         })
         .collect();
@@ -187,7 +241,13 @@ async fn insert_customers(tx: &mut Transaction<'static, Any>, numbers: &[u32], n
     let mut query = sqlx::query(&sql);
     for n in numbers {
         let c = demo_customer(*n);
-        query = query.bind(c.customer_no).bind(c.full_name).bind(c.id_number_tail).bind(c.phone).bind(c.branch_code).bind(now);
+        query = query
+            .bind(c.customer_no)
+            .bind(c.full_name)
+            .bind(c.id_number_tail)
+            .bind(c.phone)
+            .bind(c.branch_code)
+            .bind(now);
     }
     query.execute(&mut **tx).await?;
     Ok(())

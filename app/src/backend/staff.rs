@@ -32,16 +32,14 @@ pub async fn create(db: &Db, clock: &dyn Clock, new: &NewStaff) -> Result<String
     let mut tx = db.begin_write().await?;
     let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM staff").fetch_one(&mut *tx).await?;
     let staff_no = format!("S{next:05}");
-    sqlx::query(
-        "INSERT INTO staff (staff_no, full_name, role, branch_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&staff_no)
-    .bind(name)
-    .bind(new.role.as_str())
-    .bind(branch_id)
-    .bind(clock.now().micros())
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("INSERT INTO staff (staff_no, full_name, role, branch_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&staff_no)
+        .bind(name)
+        .bind(new.role.as_str())
+        .bind(branch_id)
+        .bind(clock.now().micros())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(staff_no)
 }

@@ -16,9 +16,7 @@ pub fn cookie_value(locale: Locale) -> String {
 
 /// Picks the locale from a `Cookie` header and an `Accept-Language` header.
 pub fn negotiate(cookie_header: &str, accept_language: &str) -> Locale {
-    from_cookie(cookie_header)
-        .or_else(|| from_accept_language(accept_language))
-        .unwrap_or_default()
+    from_cookie(cookie_header).or_else(|| from_accept_language(accept_language)).unwrap_or_default()
 }
 
 fn from_cookie(header: &str) -> Option<Locale> {

@@ -102,7 +102,8 @@ impl Money {
         }
         let padded = format!("{fraction:0<scale$}");
         let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyParseError::TooLarge)? };
-        let fraction: i64 = if padded.is_empty() { 0 } else { padded.parse().map_err(|_| MoneyParseError::NotANumber)? };
+        let fraction: i64 =
+            if padded.is_empty() { 0 } else { padded.parse().map_err(|_| MoneyParseError::NotANumber)? };
         let minor = whole
             .checked_mul(10_i64.pow(scale as u32))
             .and_then(|w| w.checked_add(fraction))
@@ -131,7 +132,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
