@@ -6,9 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/ensure-build-tools.sh"
-if ! command -v "${CHROMIUM_PATH:-chromium}" >/dev/null 2>&1; then
-  say "installing Debian's Chromium for the browser tests"
-  apt_install chromium
+if ! command -v "${CHROMIUM_PATH:-chromium}" >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then
+  say "installing Debian's Chromium and a Chinese font for the browser tests"
+  apt_install chromium fonts-wqy-microhei
 fi
 
 say "rustfmt"

@@ -21,9 +21,9 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
             <p>
-                {t(Key::Hotline)}": "<a href="tel:95580">"95580"</a>
+                {t(Key::Hotline)}<a href="tel:95580">"95580"</a>
             </p>
-            <p><a href="/staff">{t(Key::LoginStaff)}</a></p>
+            <p class="staff-entry"><a href="/staff">{t(Key::LoginStaff)}</a></p>
             <p class="small">"© 2026 "{t(Key::FooterRights)}</p>
         </footer>
     }

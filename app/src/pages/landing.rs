@@ -17,10 +17,10 @@ pub fn Landing() -> impl IntoView {
         </section>
         <Features />
         <Branches />
-        <aside class="safety" aria-labelledby="safety-title">
+        <section class="safety" role="note" aria-labelledby="safety-title">
             <h2 id="safety-title">{t(Key::SafetyHeading)}</h2>
             <p>{t(Key::SafetyText)}</p>
-        </aside>
+        </section>
     }
 }
 
@@ -35,7 +35,7 @@ fn Features() -> impl IntoView {
     view! {
         <section class="features" aria-labelledby="features-title">
             <h2 id="features-title">{t(Key::FeatureHeading)}</h2>
-            <ul class="cards">
+            <ul class="cards" role="list">
                 {items
                     .into_iter()
                     .map(|(title, text)| {
@@ -78,7 +78,7 @@ fn Branches() -> impl IntoView {
 fn BranchList(list: Vec<Branch>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <ul class="branch-list">
+        <ul class="branch-list" role="list">
             {list
                 .into_iter()
                 .map(|b| {
@@ -89,9 +89,9 @@ fn BranchList(list: Vec<Branch>) -> impl IntoView {
                             <h3>{move || name.get(i18n.locale()).to_owned()}</h3>
                             <p>{move || address.get(i18n.locale()).to_owned()}</p>
                             <p>
-                                {t(Key::BranchPhone)}": "<a href=tel>{b.phone.clone()}</a>
+                                {t(Key::BranchPhone)}<a href=tel>{b.phone.clone()}</a>
                             </p>
-                            <p>{t(Key::BranchHours)}": "{move || hours.get(i18n.locale()).to_owned()}</p>
+                            <p>{t(Key::BranchHours)}{move || hours.get(i18n.locale()).to_owned()}</p>
                         </li>
                     }
                 })

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `make bench`: the performance budgets. Starts the release server on a seeded
+# SQLite database, loads it from a second process (wrk) on loopback, and fails if
+# a figure misses its budget. Record what it prints in docs/PERFORMANCE.md.
+#   BENCH_CUSTOMERS (default 10000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16)
+source "$(dirname "$0")/lib.sh"
+
+command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
+"$ROOT/scripts/build-site.sh"
+say "building the server (release)"
+cargo build --release -p server
+
+customers=${BENCH_CUSTOMERS:-10000}
+seconds=${BENCH_SECONDS:-10}
+connections=${BENCH_CONNECTIONS:-16}
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+export DATABASE_URL="sqlite:$work/bench.db" PORTAL_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
+
+say "seeding $customers customers"
+/usr/bin/time -f "seed: %e s" target/release/server seed-demo --customers "$customers"
+
+PORTAL_BIND=127.0.0.1:0 target/release/server serve >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/.*running at \(http[^ ]*\).*/\1/p' "$work/out")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/err"; exit 1; }
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
+
+failed=0
+# check NAME PATH MIN_REQ_PER_S MAX_P99_MS [wrk args]
+check() {
+  local name=$1 path=$2 min_rps=$3 max_p99=$4
+  shift 4
+  local out rps p99
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "${url%/}$path")
+  rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" { v=$2; if (v ~ /us$/) { sub(/us$/, "", v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v=v*1000 } printf "%.2f", v }' <<<"$out")
+  local errors
+  errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+  local verdict=ok
+  if [ "${rps:-0}" -lt "$min_rps" ] || awk -v p="$p99" -v m="$max_p99" 'BEGIN { exit !(p > m) }' || [ -n "$errors" ]; then
+    verdict="MISSED"
+    failed=1
+  fi
+  printf '%-28s %8s req/s (budget >= %s)   p99 %7s ms (budget <= %s)   %s %s\n' \
+    "$name" "$rps" "$min_rps" "$p99" "$max_p99" "$verdict" "$errors"
+}
+
+say "load: $connections connections, $seconds s each, wrk and the server sharing the machine's cores"
+check "GET /healthz" /healthz 8000 20
+check "GET / (SSR + database)" / 1000 60
+check "POST /api/branches" /api/branches 2000 40 -s "$work/post.lua"
+
+wasm_gz=$(gzip -9 -c target/site/pkg/portal_bg.wasm | wc -c)
+budget=$((250 * 1024))
+verdict=ok
+[ "$wasm_gz" -le "$budget" ] || { verdict=MISSED; failed=1; }
+printf '%-28s %8s KiB gzipped (budget <= 250)   %s\n' "WASM bundle" "$((wasm_gz / 1024))" "$verdict"
+
+exit "$failed"
