@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -53,7 +53,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::landing::Landing />
+                    // In-order streaming on every route: the server's HTML is complete
+                    // in document order, data included, so pages and forms work
+                    // before (or without) the WASM. Out-of-order streaming would
+                    // leave "Loading…" in place until a script swaps the data in.
+                    <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>
         </Router>

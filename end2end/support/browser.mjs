@@ -30,17 +30,62 @@ export function launchBrowser() {
   });
 }
 
-/** A fresh context (own cookies, own storage) with the default timeouts set. */
+const ERRORS = new WeakMap();
+
+const PANIC_WAITERS = new WeakMap();
+const isPanic = (text) => text.includes('panicked at');
+
+function record(page, text) {
+  if (!page) return;
+  if (!ERRORS.has(page)) ERRORS.set(page, []);
+  ERRORS.get(page).push(text);
+  if (isPanic(text)) PANIC_WAITERS.get(page)?.();
+}
+
+/**
+ * A fresh context (own cookies, own storage) with the default timeouts set. It
+ * records uncaught exceptions and console errors of its pages (see `pageErrors`).
+ */
 export async function newContext(browser, options = {}) {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(TIMEOUT_MS);
   context.setDefaultNavigationTimeout(TIMEOUT_MS);
+  context.on('weberror', (err) => record(err.page(), `uncaught: ${err.error().message}`));
+  context.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location()?.url;
+    // Chromium asks for /favicon.ico on its own; the portal links no icon (yet).
+    if (where && new URL(where).pathname === '/favicon.ico') return;
+    record(msg.page(), `console.error: ${msg.text()}${where ? ` (${where})` : ''}`);
+  });
   return context;
 }
 
+/** Uncaught exceptions and console errors seen in `page` so far (a WASM panic shows in both). */
+export function pageErrors(page) {
+  return [...(ERRORS.get(page) ?? [])];
+}
+
 /** Waits until the WASM bundle has hydrated the page (`<html data-hydrated="true">`). */
+// Fails at once if the WASM panics (a panic stops hydration for good).
 export async function waitForHydration(page) {
-  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: TIMEOUT_MS });
+  const failure = (why, cause) => {
+    const errors = pageErrors(page);
+    const seen = errors.length ? `errors in the page:\n  ${errors.join('\n  ')}` : 'no errors in the page';
+    return new Error(`${page.url()} did not hydrate: ${why} (${seen})`, { cause });
+  };
+  if (pageErrors(page).some(isPanic)) throw failure('the WASM panicked');
+  const panicked = new Promise((resolve) => PANIC_WAITERS.set(page, () => resolve('panic')));
+  try {
+    const hydrated = page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: TIMEOUT_MS });
+    hydrated.catch(() => {}); // if the panic wins the race
+    if ((await Promise.race([hydrated, panicked])) === 'panic') throw failure('the WASM panicked');
+  } catch (err) {
+    if (err.message.includes('did not hydrate')) throw err;
+    throw failure(`no data-hydrated="true" within ${TIMEOUT_MS / 1000} s`, err);
+  } finally {
+    PANIC_WAITERS.delete(page);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { REPO_ROOT, startServer } from '../support/server.mjs';
-import { checkA11y, launchBrowser, newContext, screenshot, waitForHydration } from '../support/browser.mjs';
+import { checkA11y, launchBrowser, newContext, pageErrors, screenshot, waitForHydration } from '../support/browser.mjs';
 
 const TEST_TIMEOUT = { timeout: 90_000 };
 
@@ -47,16 +47,6 @@ async function withPage(options, fn) {
   } finally {
     await context.close();
   }
-}
-
-/** Collects uncaught exceptions and console errors (a WASM panic lands in both). */
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-  });
-  return errors;
 }
 
 /** GET with exactly the given headers (Node's fetch would add an Accept-Language). */
@@ -120,7 +110,6 @@ describe('landing page', () => {
 
   test('hydrates, and the language switch then works in place (no navigation)', TEST_TIMEOUT, async () => {
     await withPage({ ...DESKTOP }, async (page, context) => {
-      const errors = watchErrors(page);
       await page.goto(url);
       await waitForHydration(page);
       await expectLanding(page, ZH, 'zh-CN', BRANCH.zh);
@@ -140,7 +129,7 @@ describe('landing page', () => {
       assert.equal(navigations, 0, 'the click navigated');
       assert.equal(await langCookie(context), 'en', 'the in-browser switch did not write the lang cookie');
       await checkA11y(page, 'landing (en, switched in the browser)');
-      assert.deepEqual(errors, [], 'errors in the page');
+      assert.deepEqual(pageErrors(page), [], 'errors in the page');
     });
   });
 
@@ -202,14 +191,13 @@ describe('landing page', () => {
   test('Accept-Language en-US gives English when there is no cookie', TEST_TIMEOUT, async () => {
     const options = { ...DESKTOP, locale: 'en-US', extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' } };
     await withPage(options, async (page, context) => {
-      const errors = watchErrors(page);
       const response = await page.goto(url);
       assert.match(await response.text(), /<html[^>]* lang="en"/);
       await waitForHydration(page);
       // Hydration reads the language back from <html lang>: still English afterwards.
       await expectLanding(page, EN, 'en', BRANCH.en);
       assert.equal(await langCookie(context), undefined, 'a cookie was set without a choice');
-      assert.deepEqual(errors, [], 'errors in the page');
+      assert.deepEqual(pageErrors(page), [], 'errors in the page');
     });
   });
 });
