@@ -16,8 +16,35 @@ use server_fn::{
 pub enum ErrorCode {
     /// The input was not valid; nothing was changed.
     BadRequest,
+    /// Nobody is signed in (or the session has expired).
+    Unauthenticated,
     /// The principal may not do this.
     Forbidden,
+    /// This needs a fresh second-factor confirmation first.
+    StepUpRequired,
+    /// Log-in failed. Deliberately one code for unknown user, wrong password and
+    /// locked account, so the answer does not tell which.
+    InvalidCredentials,
+    /// A one-time code (SMS or TOTP) was wrong, expired or already used.
+    InvalidCode,
+    /// The customer could not be matched (enrollment): same answer whatever was wrong.
+    NoMatch,
+    /// Online banking is already active for this customer.
+    AlreadyEnrolled,
+    /// The chosen username is taken.
+    UsernameTaken,
+    /// The new password is shorter than 12 characters.
+    PasswordTooShort,
+    /// The new password is longer than 128 characters.
+    PasswordTooLong,
+    /// The new password is on the list of the most common passwords.
+    PasswordTooCommon,
+    /// The new password contains the username, customer number or phone.
+    PasswordPersonal,
+    /// Too many attempts from this address; try again after `Retry-After`.
+    TooManyRequests,
+    /// The server is saturated (e.g. password hashing); try again in a moment.
+    Busy,
     /// No such object (or not one the principal owns: the two look the same).
     NotFound,
     /// A dependency (the database) is not reachable right now.
@@ -30,8 +57,18 @@ impl ErrorCode {
     /// The HTTP status a plain (non-server-function) handler answers with.
     pub const fn http_status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest => 400,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::BadRequest
+            | ErrorCode::InvalidCode
+            | ErrorCode::NoMatch
+            | ErrorCode::PasswordTooShort
+            | ErrorCode::PasswordTooLong
+            | ErrorCode::PasswordTooCommon
+            | ErrorCode::PasswordPersonal => 400,
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::Forbidden | ErrorCode::StepUpRequired => 403,
+            ErrorCode::AlreadyEnrolled | ErrorCode::UsernameTaken => 409,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::Busy => 503,
             ErrorCode::NotFound => 404,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
@@ -42,7 +79,20 @@ impl ErrorCode {
     pub const fn message_key(self) -> Key {
         match self {
             ErrorCode::BadRequest => Key::ErrorBadRequest,
+            ErrorCode::Unauthenticated => Key::ErrorUnauthenticated,
             ErrorCode::Forbidden => Key::ErrorForbidden,
+            ErrorCode::StepUpRequired => Key::ErrorStepUpRequired,
+            ErrorCode::InvalidCredentials => Key::ErrorInvalidCredentials,
+            ErrorCode::InvalidCode => Key::ErrorInvalidCode,
+            ErrorCode::NoMatch => Key::ErrorNoMatch,
+            ErrorCode::AlreadyEnrolled => Key::ErrorAlreadyEnrolled,
+            ErrorCode::UsernameTaken => Key::ErrorUsernameTaken,
+            ErrorCode::PasswordTooShort => Key::ErrorPasswordTooShort,
+            ErrorCode::PasswordTooLong => Key::ErrorPasswordTooLong,
+            ErrorCode::PasswordTooCommon => Key::ErrorPasswordTooCommon,
+            ErrorCode::PasswordPersonal => Key::ErrorPasswordPersonal,
+            ErrorCode::TooManyRequests => Key::ErrorTooManyRequests,
+            ErrorCode::Busy => Key::ErrorBusy,
             ErrorCode::NotFound => Key::ErrorNotFound,
             ErrorCode::Unavailable => Key::ErrorUnavailable,
             ErrorCode::Internal => Key::ErrorGeneric,

@@ -58,6 +58,16 @@ pub fn App() -> impl IntoView {
                     // before (or without) the WASM. Out-of-order streaming would
                     // leave "Loading…" in place until a script swaps the data in.
                     <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::InOrder />
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/login/verify") view=pages::login::VerifyPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/enroll") view=pages::enroll::EnrollPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/enroll/verify") view=pages::enroll::EnrollVerifyPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/security") view=pages::security::SecurityPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff") view=pages::staff::StaffLoginPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/verify") view=pages::login::VerifyPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/setup") view=pages::staff::StaffSetupPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/home") view=pages::staff::StaffHomePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/dev/outbox") view=pages::dev_outbox::DevOutboxPage ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>
         </Router>

@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed-demo`, `create-staff`.
+//! The command line: `serve` (the default), `migrate`, `seed-demo`, `create-staff`,
+//! `verify-audit`.
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -36,6 +37,9 @@ pub enum Command {
         #[arg(long)]
         branch: String,
     },
+    /// Check the security audit trail's hash chain; exits non-zero naming the first
+    /// altered, removed or missing row.
+    VerifyAudit,
 }
 
 fn parse_role(s: &str) -> Result<app::types::StaffRole, String> {

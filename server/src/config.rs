@@ -29,6 +29,10 @@ pub struct Config {
     /// Where the built site (`pkg/portal.js`, `.wasm`, `.css`) lives.
     pub site_root: String,
     pub db_max_connections: u32,
+    /// Sessions end after this long without a request…
+    pub session_idle_minutes: i64,
+    /// …and after this long in any case.
+    pub session_max_hours: i64,
 }
 
 /// Never prints the secret, nor a password inside the database URL: this may be logged.
@@ -42,6 +46,8 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &"[redacted]")
             .field("site_root", &self.site_root)
             .field("db_max_connections", &self.db_max_connections)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_max_hours", &self.session_max_hours)
             .finish()
     }
 }
@@ -85,6 +91,8 @@ struct FileConfig {
     secret_key: Option<String>,
     site_root: Option<String>,
     db_max_connections: Option<u32>,
+    session_idle_minutes: Option<i64>,
+    session_max_hours: Option<i64>,
 }
 
 /// Looks up an environment variable (the real environment, or a test's map).
@@ -180,8 +188,39 @@ impl Config {
             None => raw.file.db_max_connections.unwrap_or(10),
         };
 
-        Ok(Config { database_url, bind, zone, mode, secret_key, site_root, db_max_connections })
+        let session_idle_minutes =
+            number(&raw, "PORTAL_SESSION_IDLE_MINUTES", raw.file.session_idle_minutes, 15, 1..=120)?;
+        let session_max_hours = number(&raw, "PORTAL_SESSION_MAX_HOURS", raw.file.session_max_hours, 12, 1..=72)?;
+
+        Ok(Config {
+            database_url,
+            bind,
+            zone,
+            mode,
+            secret_key,
+            site_root,
+            db_max_connections,
+            session_idle_minutes,
+            session_max_hours,
+        })
     }
+}
+
+/// A whole number from the environment or the file, within `range`.
+fn number(
+    raw: &Raw,
+    var: &'static str,
+    from_file: Option<i64>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    let value = match (raw.env)(var) {
+        Some(text) => text.trim().parse::<i64>().ok(),
+        None => Some(from_file.unwrap_or(default)),
+    };
+    value.filter(|n| range.contains(n)).ok_or_else(|| {
+        ConfigError::new(var, format!("must be a whole number from {} to {}", range.start(), range.end()))
+    })
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -219,6 +258,11 @@ mod tests {
         assert_eq!(with_env(&[("PORTAL_TIMEZONE", "Mars/Base")]).unwrap_err().setting, "PORTAL_TIMEZONE");
         assert_eq!(with_env(&[("PORTAL_MODE", "test")]).unwrap_err().setting, "PORTAL_MODE");
         assert_eq!(with_env(&[("PORTAL_DB_MAX_CONNECTIONS", "0")]).unwrap_err().setting, "PORTAL_DB_MAX_CONNECTIONS");
+        assert_eq!(
+            with_env(&[("PORTAL_SESSION_IDLE_MINUTES", "0")]).unwrap_err().setting,
+            "PORTAL_SESSION_IDLE_MINUTES"
+        );
+        assert_eq!(with_env(&[("PORTAL_SESSION_MAX_HOURS", "x")]).unwrap_err().setting, "PORTAL_SESSION_MAX_HOURS");
     }
 
     #[test]

@@ -5,6 +5,8 @@ pub mod config;
 pub mod http;
 pub mod logging;
 
+use app::backend::auth::SessionPolicy;
+use app::backend::identity::password::PasswordHasher;
 use app::backend::{seed, AppState, Clock, Db, DbError};
 use axum::serve::ListenerExt;
 use config::{Config, ConfigError, Mode};
@@ -27,6 +29,9 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    /// `verify-audit` found the first bad row ("audit log broken at row N: …").
+    #[error(transparent)]
+    AuditBroken(app::backend::audit::ChainBreak),
 }
 
 impl StartError {
@@ -47,11 +52,25 @@ pub async fn open_database(config: &Config) -> Result<Db, StartError> {
 /// empty database gets the demo data, so a first `make run` has something to show.
 pub async fn prepare(config: &Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
     let db = open_database(config).await?;
+    let hasher = PasswordHasher::from_available_parallelism();
     if config.mode == Mode::Development && seed::is_empty(&db).await? {
         let report = seed::seed_demo(&db, clock.as_ref(), seed::DEFAULT_CUSTOMERS).await?;
+        seed::seed_demo_logins(&db, clock.as_ref(), &hasher).await?;
         tracing::info!(customers = report.customers_added, "seeded demo data into the empty database");
     }
-    Ok(AppState { db, clock, zone: config.zone })
+    Ok(AppState {
+        db,
+        clock,
+        zone: config.zone,
+        hasher,
+        policy: SessionPolicy {
+            idle_seconds: config.session_idle_minutes * 60,
+            absolute_seconds: config.session_max_hours * 3600,
+            ..SessionPolicy::default()
+        },
+        secret: Arc::from(config.secret_key.as_bytes()),
+        development: config.mode == Mode::Development,
+    })
 }
 
 /// Binds the listening socket; a taken port is an error naming the setting.
@@ -90,7 +109,8 @@ pub async fn serve(
             tracing::warn!(error = %err, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

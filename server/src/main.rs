@@ -1,5 +1,5 @@
 //! `server`: runs the portal and its maintenance commands.
-use app::backend::{seed, staff, Clock, SystemClock};
+use app::backend::{audit, seed, staff, Clock, SystemClock};
 use clap::Parser;
 use server::cli::{Cli, Command};
 use server::config::{Config, Mode};
@@ -39,6 +39,8 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::SeedDemo { customers } => {
             let db = server::open_database(&config).await?;
             let report = seed::seed_demo(&db, clock.as_ref(), customers).await?;
+            let hasher = app::backend::identity::password::PasswordHasher::from_available_parallelism();
+            seed::seed_demo_logins(&db, clock.as_ref(), &hasher).await?;
             println!("demo data: {} customers added, {} in all", report.customers_added, report.customers_total);
             Ok(())
         }
@@ -53,6 +55,15 @@ async fn run(cli: Cli) -> Result<(), StartError> {
                 Err(staff::CreateStaffError::Database(err)) => Err(err.into()),
                 Err(err) => Err(config::ConfigError::new("create-staff", err.to_string()).into()),
             }
+        }
+        Command::VerifyAudit => {
+            let db = server::open_database(&config).await?;
+            let rows = audit::verify_chain(&db).await.map_err(|err| match err {
+                audit::VerifyError::Broken(chain_break) => StartError::AuditBroken(chain_break),
+                audit::VerifyError::Database(err) => StartError::Query(err),
+            })?;
+            println!("audit log intact: {rows} rows");
+            Ok(())
         }
     }
 }
@@ -78,15 +89,20 @@ async fn print_welcome(config: &Config, addr: std::net::SocketAddr, state: &app:
         server::config::redact_url_password(&config.database_url)
     );
     if config.mode == Mode::Development {
-        text += "  demo staff (staff number, role, name):\n";
+        text += &format!("  demo log-ins (password for all: {}):\n", seed::DEMO_PASSWORD);
+        for (n, username) in seed::DEMO_CUSTOMER_LOGINS {
+            let c = seed::demo_customer(*n);
+            text += &format!("    customer  {username:<8} {} {}\n", c.customer_no, c.full_name);
+        }
+        text += "    staff at /staff (staff number; authenticator set up at first log-in):\n";
         for (staff_no, name, role, _) in seed::STAFF {
-            text += &format!("    {staff_no}  {role:<10} {name}\n");
+            text += &format!("      {staff_no}  {role:<10} {name}\n");
         }
-        text += "  demo customers (customer number, name):\n";
-        for n in 1..=3 {
-            let c = seed::demo_customer(n);
-            text += &format!("    {}  {}\n", c.customer_no, c.full_name);
-        }
+        let c = seed::demo_customer(3);
+        text += &format!(
+            "  try enrollment at /enroll with customer {} and ID tail {}; codes appear at /dev/outbox\n",
+            c.customer_no, c.id_number_tail
+        );
     }
     text += "  stop with Ctrl-C\n\n";
     let mut out = std::io::stdout().lock();

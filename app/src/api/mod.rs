@@ -1,3 +1,4 @@
 //! Server functions, one module per area. Each is thin: authenticate, authorize,
 //! validate, call one backend service, map the error.
 pub mod branches;
+pub mod identity;

@@ -6,6 +6,13 @@
 use super::{Clock, Db};
 use sqlx::{Any, Transaction};
 
+/// The password of every demo log-in (development only; printed at start-up).
+pub const DEMO_PASSWORD: &str = "village-post-demo-2026";
+
+/// Demo customers that already have online banking: (customer number, username).
+/// The others are left for trying out enrollment.
+pub const DEMO_CUSTOMER_LOGINS: &[(u32, &str)] = &[(1, "demo1"), (2, "demo2")];
+
 /// Customers seeded on the first start when no size is given.
 pub const DEFAULT_CUSTOMERS: u32 = 40;
 
@@ -161,6 +168,44 @@ pub async fn seed_demo(db: &Db, clock: &dyn Clock, customers: u32) -> Result<See
     tx.commit().await?;
     let added = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
     Ok(SeedReport { customers_added: added, customers_total: existing.max(customers) })
+}
+
+/// Gives the demo staff (username = staff number in lower case) and the first demo
+/// customers a log-in with [`DEMO_PASSWORD`]. Staff set up their second factor at
+/// the first log-in. Idempotent.
+pub async fn seed_demo_logins(
+    db: &Db,
+    clock: &dyn Clock,
+    hasher: &super::identity::password::PasswordHasher,
+) -> Result<(), sqlx::Error> {
+    let hash = hasher.hash(DEMO_PASSWORD).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let now = clock.now().micros();
+    let mut tx = db.begin_write().await?;
+    for (staff_no, _, _, _) in STAFF {
+        sqlx::query(
+            "INSERT INTO credentials (principal_kind, principal_id, username, password_hash, created_at, updated_at) \
+             SELECT 'staff', id, $1, $2, $3, $3 FROM staff WHERE staff_no = $4 ON CONFLICT DO NOTHING",
+        )
+        .bind(staff_no.to_ascii_lowercase())
+        .bind(&hash)
+        .bind(now)
+        .bind(*staff_no)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (n, username) in DEMO_CUSTOMER_LOGINS {
+        sqlx::query(
+            "INSERT INTO credentials (principal_kind, principal_id, username, password_hash, created_at, updated_at) \
+             SELECT 'customer', id, $1, $2, $3, $3 FROM customers WHERE customer_no = $4 ON CONFLICT DO NOTHING",
+        )
+        .bind(*username)
+        .bind(&hash)
+        .bind(now)
+        .bind(demo_customer(*n).customer_no)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
 }
 
 async fn seed_branches(tx: &mut Transaction<'static, Any>, now: i64) -> Result<(), sqlx::Error> {

@@ -1,8 +1,11 @@
 //! The frame of every page: skip link, header, main, footer. Mobile first: one
 //! column from 320 px, wider layouts by CSS alone.
 use super::language::LanguageSwitch;
+use crate::api::identity::{current_user, Logout};
+use crate::types::Principal;
 use crate::{i18n::Key, t};
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -16,7 +19,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-sub">{t(Key::PortalName)}</span>
                 </span>
             </a>
-            <LanguageSwitch />
+            <div class="header-tools">
+                <SignedIn />
+                <LanguageSwitch />
+            </div>
         </header>
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
@@ -26,5 +32,37 @@ pub fn Layout(children: Children) -> impl IntoView {
             <p class="staff-entry"><a href="/staff">{t(Key::LoginStaff)}</a></p>
             <p class="small">"© 2026 "{t(Key::FooterRights)}</p>
         </footer>
+    }
+}
+
+/// Who is signed in, with the way to security settings and out. Re-read on every
+/// navigation, so it follows log-in and log-out.
+#[component]
+fn SignedIn() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    let me = Resource::new_blocking(move || (location.pathname.get(), logout.version().get()), |_| current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                me.get()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .map(|me| {
+                        let home = match me.principal {
+                            Principal::Customer { .. } => "/security",
+                            Principal::Staff { .. } => "/staff/home",
+                        };
+                        view! {
+                            <nav class="account-nav" aria-label=t(Key::NavMain)>
+                                <a href=home class="who">{me.display_name}</a>
+                                <ActionForm action=logout>
+                                    <button class="button" type="submit">{t(Key::Logout)}</button>
+                                </ActionForm>
+                            </nav>
+                        }
+                    })
+            }}
+        </Suspense>
     }
 }

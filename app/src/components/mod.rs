@@ -1,3 +1,4 @@
 //! Reusable view pieces.
+pub mod form;
 pub mod language;
 pub mod layout;

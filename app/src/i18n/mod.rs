@@ -127,6 +127,23 @@ pub fn switch_in_browser(i18n: I18n, locale: Locale) {
     }
 }
 
+/// The translated name of a security event recorded under `event`.
+pub fn event_name(locale: Locale, event: &str) -> String {
+    let key = match event {
+        "login_succeeded" => Key::EventLoginSucceeded,
+        "login_failed" => Key::EventLoginFailed,
+        "account_locked" => Key::EventAccountLocked,
+        "enrolled" => Key::EventEnrolled,
+        "password_changed" => Key::EventPasswordChanged,
+        "password_reset" => Key::EventPasswordReset,
+        "totp_enabled" => Key::EventTotpEnabled,
+        "session_ended" => Key::EventSessionEnded,
+        "logged_out" => Key::EventLoggedOut,
+        other => return other.to_owned(),
+    };
+    locale.text(key).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,3 +1,8 @@
 //! Routes: one module per page.
+pub mod dev_outbox;
+pub mod enroll;
 pub mod landing;
+pub mod login;
 pub mod not_found;
+pub mod security;
+pub mod staff;

@@ -1,10 +1,16 @@
 //! Serializable domain types both sides use, each with a validated constructor.
 pub mod branch;
 pub mod money;
+pub mod principal;
+pub mod security;
 pub mod staff;
 pub mod time;
+pub mod username;
 
 pub use branch::{Branch, Localized};
 pub use money::{Currency, Money, MoneyParseError};
+pub use principal::{Me, Principal};
+pub use security::{OutboxView, SecurityEvent, SessionInfo, TotpSetup};
 pub use staff::StaffRole;
 pub use time::Timestamp;
+pub use username::{Username, UsernameProblem};

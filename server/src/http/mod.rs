@@ -1,4 +1,5 @@
 //! The HTTP surface: the router and the middleware around it.
+mod auth;
 mod csrf;
 mod health;
 mod locale;
@@ -13,6 +14,7 @@ use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -34,6 +36,10 @@ impl FromRef<ServerState> for AppState {
         state.app.clone()
     }
 }
+
+/// The largest request body accepted: forms and server-function arguments are
+/// small; a bigger body is refused before anything reads it.
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Every route of the portal, with its middleware.
 pub fn router(state: ServerState) -> Router {
@@ -61,7 +67,11 @@ pub fn router(state: ServerState) -> Router {
                 )
                 .layer(axum::middleware::from_fn(security_headers::add))
                 .layer(axum::middleware::from_fn(csrf::same_origin_writes))
+                .layer(auth::session_layer(&state.app))
+                .layer(axum::middleware::from_fn_with_state(state.app.clone(), auth::resolve))
                 .layer(CompressionLayer::new()),
         )
+        // Innermost: handlers see a body that stops at the limit.
+        .route_layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }

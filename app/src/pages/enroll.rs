@@ -1,0 +1,90 @@
+//! Activating online banking: who you are, the code from your phone, your log-in.
+use crate::api::identity::{enrollment_status, FinishEnrollment, StartEnrollment};
+use crate::components::form::{url_error, Field, FormError};
+use crate::i18n::Key;
+use crate::t;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+#[component]
+pub fn EnrollPage() -> impl IntoView {
+    let action = ServerAction::<StartEnrollment>::new();
+    let error =
+        Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(StartEnrollment::PATH)));
+    view! {
+        <section class="form-page" aria-labelledby="enroll-title">
+            <h1 id="enroll-title">{t(Key::EnrollTitle)}</h1>
+            <p>{t(Key::EnrollLead)}</p>
+            <ActionForm action>
+                <Field id="customer_no" label=Key::FieldCustomerNo autocomplete="off" hint=Key::FieldCustomerNoHint />
+                <Field id="id_tail" label=Key::FieldIdTail autocomplete="off" maxlength=6 hint=Key::FieldIdTailHint />
+                <FormError error />
+                <button class="button primary" type="submit">{t(Key::EnrollSendCode)}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn EnrollVerifyPage() -> impl IntoView {
+    let status = Resource::new_blocking(|| (), |_| enrollment_status());
+    let action = ServerAction::<FinishEnrollment>::new();
+    let error = Signal::derive(move || {
+        action.value().get().and_then(Result::err).or_else(|| url_error(FinishEnrollment::PATH))
+    });
+    view! {
+        <section class="form-page" aria-labelledby="enroll-verify-title">
+            <h1 id="enroll-verify-title">{t(Key::EnrollVerifyTitle)}</h1>
+            <Suspense fallback=|| ()>
+                {move || {
+                    status
+                        .get()
+                        .map(|s| match s {
+                            Ok(Some(phone)) => {
+                                view! {
+                                    <p>{t(Key::EnrollCodeSentTo)}" "<strong>{phone}</strong></p>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                view! {
+                                    <p class="error" role="alert">
+                                        {t(Key::EnrollStartAgain)}" "<a href="/enroll">{t(Key::EnrollLink)}</a>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+            <ActionForm action>
+                <Field
+                    id="code"
+                    label=Key::FieldSmsCode
+                    autocomplete="one-time-code"
+                    inputmode="numeric"
+                    maxlength=6
+                />
+                <Field
+                    id="username"
+                    label=Key::FieldNewUsername
+                    autocomplete="username"
+                    hint=Key::FieldUsernameHint
+                    minlength=4
+                    maxlength=32
+                />
+                <Field
+                    id="password"
+                    label=Key::FieldNewPassword
+                    kind="password"
+                    autocomplete="new-password"
+                    hint=Key::FieldPasswordHint
+                    minlength=12
+                    maxlength=128
+                />
+                <FormError error />
+                <button class="button primary" type="submit">{t(Key::EnrollFinish)}</button>
+            </ActionForm>
+        </section>
+    }
+}

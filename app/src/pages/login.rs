@@ -1,0 +1,54 @@
+//! Customer log-in: password, then the authenticator code when one is set up.
+use crate::api::identity::{Login, VerifySecondFactor};
+use crate::components::form::{url_error, Field, FormError};
+use crate::i18n::Key;
+use crate::t;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(Login::PATH)));
+    let enrolled = use_query_map().with_untracked(|q| q.get("enrolled").is_some());
+    view! {
+        <section class="form-page" aria-labelledby="login-title">
+            <h1 id="login-title">{t(Key::LoginTitle)}</h1>
+            {enrolled.then(|| view! { <p class="success" role="status">{t(Key::EnrolledNowLogin)}</p> })}
+            <ActionForm action>
+                <Field id="username" label=Key::FieldUsername autocomplete="username" />
+                <Field id="password" label=Key::FieldPassword kind="password" autocomplete="current-password" />
+                <FormError error />
+                <button class="button primary" type="submit">{t(Key::LoginSubmit)}</button>
+            </ActionForm>
+            <p>{t(Key::NoOnlineBankingYet)}" "<a href="/enroll">{t(Key::EnrollLink)}</a></p>
+        </section>
+    }
+}
+
+/// The second step, shared by customers (`/login/verify`) and staff (`/staff/verify`).
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let action = ServerAction::<VerifySecondFactor>::new();
+    let error = Signal::derive(move || {
+        action.value().get().and_then(Result::err).or_else(|| url_error(VerifySecondFactor::PATH))
+    });
+    view! {
+        <section class="form-page" aria-labelledby="verify-title">
+            <h1 id="verify-title">{t(Key::VerifyTitle)}</h1>
+            <p>{t(Key::VerifyLead)}</p>
+            <ActionForm action>
+                <Field
+                    id="code"
+                    label=Key::FieldTotpCode
+                    autocomplete="one-time-code"
+                    inputmode="numeric"
+                    maxlength=7
+                />
+                <FormError error />
+                <button class="button primary" type="submit">{t(Key::VerifySubmit)}</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,191 @@
+//! Security settings: the second factor, active sessions, recent security events.
+use crate::api::identity::{
+    fresh_recovery_codes, my_security_events, my_sessions, pending_totp_setup, BeginTotpSetup, ConfirmTotpSetup,
+    EndOtherSessions, EndSession, RecoveryCodesSaved,
+};
+use crate::components::form::{url_error, Field, FormError};
+use crate::i18n::{use_i18n, Key};
+use crate::t;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    view! {
+        <section class="form-page wide" aria-labelledby="security-title">
+            <h1 id="security-title">{t(Key::SecurityTitle)}</h1>
+            <TotpSetupPanel />
+            <SessionsPanel />
+            <EventsPanel />
+        </section>
+    }
+}
+
+/// Set-up of the authenticator app; also the staff's `/staff/setup` page.
+#[component]
+pub fn TotpSetupPanel() -> impl IntoView {
+    let begin = ServerAction::<BeginTotpSetup>::new();
+    let confirm = ServerAction::<ConfirmTotpSetup>::new();
+    let saved = ServerAction::<RecoveryCodesSaved>::new();
+    let pending =
+        Resource::new_blocking(move || (begin.version().get(), confirm.version().get()), |_| pending_totp_setup());
+    let codes = Resource::new_blocking(move || confirm.version().get(), |_| fresh_recovery_codes());
+    let begin_error =
+        Signal::derive(move || begin.value().get().and_then(Result::err).or_else(|| url_error(BeginTotpSetup::PATH)));
+    let confirm_error = Signal::derive(move || {
+        confirm.value().get().and_then(Result::err).or_else(|| url_error(ConfirmTotpSetup::PATH))
+    });
+    view! {
+        <section class="panel" aria-labelledby="totp-title">
+            <h2 id="totp-title">{t(Key::TotpTitle)}</h2>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let codes = codes.get().and_then(Result::ok).flatten();
+                    let pending = pending.get().and_then(Result::ok).flatten();
+                    match (codes, pending) {
+                        (Some(codes), _) => {
+                            view! {
+                                <p>{t(Key::RecoveryCodesLead)}</p>
+                                <ol class="recovery-codes">
+                                    {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                                </ol>
+                                <ActionForm action=saved>
+                                    <button class="button primary" type="submit">{t(Key::RecoveryCodesSaved)}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        (None, Some(setup)) => {
+                            view! {
+                                <p>{t(Key::TotpScanLead)}</p>
+                                <div class="qr" inner_html=setup.qr_svg></div>
+                                <p>{t(Key::TotpTypeInstead)}</p>
+                                <p><code class="secret" data-testid="totp-secret">{setup.secret}</code></p>
+                                <ActionForm action=confirm>
+                                    <Field
+                                        id="code"
+                                        label=Key::FieldTotpCode
+                                        autocomplete="one-time-code"
+                                        inputmode="numeric"
+                                        maxlength=7
+                                    />
+                                    <FormError error=confirm_error />
+                                    <button class="button primary" type="submit">{t(Key::TotpConfirm)}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        (None, None) => {
+                            view! {
+                                <p>{t(Key::TotpLead)}</p>
+                                <ActionForm action=begin>
+                                    <FormError error=begin_error />
+                                    <button class="button" type="submit">{t(Key::TotpStart)}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                    }
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SessionsPanel() -> impl IntoView {
+    let end_one = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let sessions =
+        Resource::new_blocking(move || (end_one.version().get(), end_others.version().get()), |_| my_sessions());
+    view! {
+        <section class="panel" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">{t(Key::SessionsTitle)}</h2>
+            <Suspense fallback=|| ()>
+                {move || {
+                    sessions
+                        .get()
+                        .map(|list| match list {
+                            Err(e) => view! { <p class="error" role="alert">{t(e.code.message_key())}</p> }.into_any(),
+                            Ok(list) => {
+                                view! {
+                                    <ul class="session-list" role="list">
+                                        {list
+                                            .into_iter()
+                                            .map(|s| {
+                                                view! {
+                                                    <li class="session" data-current=s.current.to_string()>
+                                                        <p>
+                                                            <strong>{s.browser}</strong>
+                                                            {s.current.then(|| view! { " · "{t(Key::SessionThisOne)} })}
+                                                        </p>
+                                                        <p class="small">
+                                                            {t(Key::SessionOrigin)}{s.origin}" · "{t(Key::SessionLastSeen)}
+                                                            {s.last_seen_local}
+                                                        </p>
+                                                        {(!s.current)
+                                                            .then(|| {
+                                                                view! {
+                                                                    <ActionForm action=end_one>
+                                                                        <input type="hidden" name="handle" value=s.handle />
+                                                                        <button class="button" type="submit">{t(Key::SessionEnd)}</button>
+                                                                    </ActionForm>
+                                                                }
+                                                            })}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+            <ActionForm action=end_others>
+                <button class="button" type="submit">{t(Key::SessionEndOthers)}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn EventsPanel() -> impl IntoView {
+    let events = Resource::new_blocking(|| (), |_| my_security_events());
+    let i18n = use_i18n();
+    view! {
+        <section class="panel" aria-labelledby="events-title">
+            <h2 id="events-title">{t(Key::EventsTitle)}</h2>
+            <Suspense fallback=|| ()>
+                {move || {
+                    events
+                        .get()
+                        .map(|list| match list {
+                            Err(e) => view! { <p class="error" role="alert">{t(e.code.message_key())}</p> }.into_any(),
+                            Ok(list) => {
+                                view! {
+                                    <ul class="event-list" role="list">
+                                        {list
+                                            .into_iter()
+                                            .map(|e| {
+                                                let name = e.event.clone();
+                                                view! {
+                                                    <li>
+                                                        {e.at_local}" · "
+                                                        {move || crate::i18n::event_name(i18n.locale(), &name)}
+                                                        " · "{e.origin}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}

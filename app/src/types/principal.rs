@@ -1,0 +1,21 @@
+//! Who is signed in, as the UI needs to know it.
+use super::{StaffRole, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in principal, as stored in the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Principal {
+    Customer { customer_id: i64 },
+    Staff { staff_id: i64, role: StaffRole },
+}
+
+/// What the page header shows about the current session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub principal: Principal,
+    pub display_name: String,
+    /// When the session ends if nothing happens (the UI warns a minute before).
+    pub idle_expires_at: Timestamp,
+    pub unread_notifications: i64,
+}
