@@ -23,6 +23,8 @@ use leptos_router::{
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = i18n::initial_locale();
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -38,6 +40,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// A Content-Security-Policy with this response's own nonce: only our scripts run
+/// (the hydration script carries the nonce; the module and WASM come from 'self'),
+/// nothing may frame the page, and forms post only to us.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -62,7 +84,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login/verify") view=pages::login::VerifyPage ssr=SsrMode::InOrder />
                     <Route path=path!("/enroll") view=pages::enroll::EnrollPage ssr=SsrMode::InOrder />
                     <Route path=path!("/enroll/verify") view=pages::enroll::EnrollVerifyPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/forgot") view=pages::forgot::ForgotPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/forgot/verify") view=pages::forgot::ForgotVerifyPage ssr=SsrMode::InOrder />
                     <Route path=path!("/security") view=pages::security::SecurityPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff") view=pages::staff::StaffLoginPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/verify") view=pages::login::VerifyPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/setup") view=pages::staff::StaffSetupPage ssr=SsrMode::InOrder />

@@ -33,6 +33,9 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// …and after this long in any case.
     pub session_max_hours: i64,
+    /// Per-address log-in attempts allowed in a burst (then one per 6 s); 0 turns the
+    /// per-address limits off (load tests from one address only).
+    pub login_burst: u32,
 }
 
 /// Never prints the secret, nor a password inside the database URL: this may be logged.
@@ -48,6 +51,7 @@ impl std::fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
+            .field("login_burst", &self.login_burst)
             .finish()
     }
 }
@@ -93,6 +97,7 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     session_idle_minutes: Option<i64>,
     session_max_hours: Option<i64>,
+    login_burst: Option<i64>,
 }
 
 /// Looks up an environment variable (the real environment, or a test's map).
@@ -192,7 +197,11 @@ impl Config {
             number(&raw, "PORTAL_SESSION_IDLE_MINUTES", raw.file.session_idle_minutes, 15, 1..=120)?;
         let session_max_hours = number(&raw, "PORTAL_SESSION_MAX_HOURS", raw.file.session_max_hours, 12, 1..=72)?;
 
+        let login_burst = number(&raw, "PORTAL_LOGIN_BURST", raw.file.login_burst, 20, 0..=10_000)?;
+        let login_burst = u32::try_from(login_burst).unwrap_or(20);
+
         Ok(Config {
+            login_burst,
             database_url,
             bind,
             zone,

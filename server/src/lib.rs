@@ -102,7 +102,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let addr = listener.local_addr().map_err(StartError::Serve)?;
-    let router = http::router(http::ServerState { leptos: leptos_options(config, addr), app: state });
+    let rate_limiter = (config.login_burst > 0).then(|| {
+        http::rate_limit::RateLimiter::new(
+            state.clock.clone(),
+            http::rate_limit::Allowance { burst: config.login_burst, refill_seconds: 6 },
+            http::rate_limit::Allowance { burst: 5, refill_seconds: 60 },
+        )
+    });
+    let router = http::router(http::ServerState { leptos: leptos_options(config, addr), app: state, rate_limiter });
     // Without TCP_NODELAY small responses wait ~40 ms for the peer's delayed ACK.
     let listener = listener.tap_io(|tcp| {
         if let Err(err) = tcp.set_nodelay(true) {

@@ -47,9 +47,16 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::CreateStaff { name, role, branch } => {
             let db = server::open_database(&config).await?;
             let new = staff::NewStaff { full_name: name, role, branch_code: branch };
-            match staff::create(&db, clock.as_ref(), &new).await {
-                Ok(staff_no) => {
-                    println!("created staff {staff_no} ({})", role.as_str());
+            let hasher = app::backend::identity::password::PasswordHasher::from_available_parallelism();
+            match staff::create(&db, clock.as_ref(), &hasher, &new).await {
+                Ok(created) => {
+                    println!("created staff {} ({})", created.staff_no, role.as_str());
+                    println!(
+                        "log in at /staff as {} with the initial password {} (shown once); \
+                         the authenticator is set up at the first log-in",
+                        created.staff_no.to_ascii_lowercase(),
+                        created.initial_password
+                    );
                     Ok(())
                 }
                 Err(staff::CreateStaffError::Database(err)) => Err(err.into()),

@@ -89,8 +89,20 @@ async fn staff_accounts_are_created_with_a_number(backend: Backend) {
     let clock = FixedClock::new(TEST_NOW);
     seed::seed_demo(&db, &clock, 1).await.unwrap();
     let new = staff::NewStaff { full_name: "赵雷".into(), role: StaffRole::Advisor, branch_code: "B003".into() };
-    let number = staff::create(&db, &clock, &new).await.unwrap();
+    let hasher = app::backend::identity::password::PasswordHasher::new(1, 4);
+    let created = staff::create(&db, &clock, &hasher, &new).await.unwrap();
+    let number = created.staff_no.clone();
     assert_eq!(number, format!("S{:05}", seed::STAFF.len() + 1));
+    assert_eq!(created.initial_password.len(), 23, "20 characters in groups of five");
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM credentials WHERE username = $1")
+        .bind(number.to_ascii_lowercase())
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(
+        hasher.verify(&created.initial_password, Some(&hash)).await.unwrap().matches,
+        "the initial password logs in"
+    );
     let role: String = sqlx::query_scalar("SELECT role FROM staff WHERE staff_no = $1")
         .bind(&number)
         .fetch_one(db.pool())
@@ -98,9 +110,12 @@ async fn staff_accounts_are_created_with_a_number(backend: Backend) {
         .unwrap();
     assert_eq!(role, "advisor");
     let unknown = staff::NewStaff { branch_code: "B999".into(), ..new.clone() };
-    assert!(matches!(staff::create(&db, &clock, &unknown).await, Err(staff::CreateStaffError::UnknownBranch(_))));
+    assert!(matches!(
+        staff::create(&db, &clock, &hasher, &unknown).await,
+        Err(staff::CreateStaffError::UnknownBranch(_))
+    ));
     let blank = staff::NewStaff { full_name: "  ".into(), ..new };
-    assert!(matches!(staff::create(&db, &clock, &blank).await, Err(staff::CreateStaffError::BadName)));
+    assert!(matches!(staff::create(&db, &clock, &hasher, &blank).await, Err(staff::CreateStaffError::BadName)));
     db.close().await;
 }
 

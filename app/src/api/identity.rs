@@ -36,6 +36,10 @@ mod support {
         if let Some(id) = session.id() {
             sessions::opened(state, &id.to_string(), auth.credential_id, &ctx.user_agent, &ctx.origin).await?;
         }
+        if auth.stage == crate::backend::auth::Stage::SignedIn {
+            let customer = crate::backend::identity::login::customer_of(auth.principal);
+            sessions::note_device(state, auth.credential_id, customer, &ctx.user_agent, &ctx.origin).await?;
+        }
         Ok(())
     }
 
@@ -83,10 +87,12 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
             (name, 0)
         }
     };
+    let expires = auth.expires_at(&ctx.policy);
     Ok(Some(Me {
         principal: auth.principal,
         display_name,
-        idle_expires_at: auth.expires_at(&ctx.policy),
+        idle_expires_at: expires,
+        seconds_left: (expires.micros() - ctx.now.micros()) / 1_000_000,
         unread_notifications: unread,
     }))
 }
@@ -395,4 +401,116 @@ pub async fn my_security_events() -> Result<Vec<SecurityEvent>, AppError> {
             origin: e.origin,
         })
         .collect())
+}
+
+#[cfg(feature = "ssr")]
+const RESET_KEY: &str = "reset";
+
+/// Forgot password, step one: customer number and ID tail; a code goes to the phone.
+#[server(prefix = "/api", endpoint = "reset_start")]
+pub async fn start_reset(customer_no: String, id_tail: String) -> Result<(), AppError> {
+    let state = crate::backend::use_state()?;
+    let pending = crate::backend::identity::reset::start(&state, &customer_no, &id_tail).await?;
+    support::session()?.insert(RESET_KEY, &pending).await.map_err(support::session_error)?;
+    support::redirect("/forgot/verify");
+    Ok(())
+}
+
+/// Where the reset code went, if a reset is under way.
+#[server(prefix = "/api", endpoint = "reset_status")]
+pub async fn reset_status() -> Result<Option<String>, AppError> {
+    use crate::backend::identity::enroll::PendingEnrollment;
+    let pending: Option<(PendingEnrollment, String)> =
+        support::session()?.get(RESET_KEY).await.map_err(support::session_error)?;
+    Ok(pending.map(|(_, phone)| phone))
+}
+
+/// Forgot password, step two: the code and a new password; every session ends.
+#[server(prefix = "/api", endpoint = "reset_finish")]
+pub async fn finish_reset(code: String, password: String) -> Result<(), AppError> {
+    use crate::backend::auth::RequestContext;
+    use crate::backend::identity::enroll::PendingEnrollment;
+    use crate::error::ErrorCode;
+    let ctx = RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    let session = support::session()?;
+    let pending: Option<(PendingEnrollment, String)> = session.get(RESET_KEY).await.map_err(support::session_error)?;
+    let (pending, _) = pending.ok_or(AppError::new(ErrorCode::InvalidCode))?;
+    if ctx.now >= pending.started_at.plus_seconds(crate::backend::identity::codes::CODE_TTL_SECONDS) {
+        return Err(AppError::new(ErrorCode::InvalidCode));
+    }
+    crate::backend::identity::reset::finish(&state, &pending, &code, &password, &ctx.origin).await?;
+    session.flush().await.map_err(support::session_error)?;
+    support::redirect("/login?reset=1");
+    Ok(())
+}
+
+/// Step-up: confirms the second factor again, for the next five minutes of
+/// sensitive changes.
+#[server(prefix = "/api", endpoint = "step_up")]
+pub async fn step_up(step_up_code: String) -> Result<(), AppError> {
+    use crate::backend::auth::{RequestContext, SessionAuth, SESSION_KEY};
+    use crate::error::ErrorCode;
+    let ctx = RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    ctx.customer_for_change()?;
+    let auth = ctx.auth.clone().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
+    if !crate::backend::identity::login::check_totp(&state, auth.credential_id, &step_up_code).await? {
+        return Err(AppError::new(ErrorCode::InvalidCode));
+    }
+    let confirmed = SessionAuth { step_up_at: Some(ctx.now), ..auth };
+    support::session()?.insert(SESSION_KEY, &confirmed).await.map_err(support::session_error)?;
+    Ok(())
+}
+
+/// Change of password: needs a fresh step-up and the current password.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::backend::auth::RequestContext;
+    let ctx = RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    let customer = ctx.customer_for_sensitive_change()?;
+    crate::backend::identity::reset::change(
+        &state,
+        customer,
+        ctx.session_id.as_deref(),
+        &current_password,
+        &new_password,
+        &ctx.origin,
+    )
+    .await?;
+    support::redirect("/security?changed=1");
+    Ok(())
+}
+
+/// The customer's notifications, newest first.
+#[server(prefix = "/api", endpoint = "notifications")]
+pub async fn my_notifications() -> Result<Vec<crate::types::Notification>, AppError> {
+    use crate::backend::auth::RequestContext;
+    let ctx = RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    let customer = ctx.customer_for_read()?;
+    Ok(crate::backend::notifications::list(&state, customer.customer_id, 50).await?)
+}
+
+/// Marks every notification read.
+#[server(prefix = "/api", endpoint = "notifications_read")]
+pub async fn mark_notifications_read() -> Result<(), AppError> {
+    use crate::backend::auth::RequestContext;
+    let ctx = RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    let customer = ctx.customer_for_change()?;
+    crate::backend::notifications::mark_all_read(&state, customer.customer_id).await?;
+    Ok(())
+}
+
+/// "Stay signed in": any authenticated request counts as activity; this one does
+/// nothing else.
+#[server(prefix = "/api", endpoint = "keep_alive")]
+pub async fn keep_alive() -> Result<i64, AppError> {
+    use crate::backend::auth::RequestContext;
+    let ctx = RequestContext::current()?;
+    ctx.signed_in_credential()?;
+    let auth = ctx.auth.as_ref().map(|a| a.expires_at(&ctx.policy)).unwrap_or(ctx.now);
+    Ok((auth.micros() - ctx.now.micros()) / 1_000_000)
 }

@@ -53,12 +53,24 @@ fn SignedIn() -> impl IntoView {
                             Principal::Customer { .. } => "/security",
                             Principal::Staff { .. } => "/staff/home",
                         };
+                        let unread = me.unread_notifications;
+                        let is_customer = matches!(me.principal, Principal::Customer { .. });
                         view! {
                             <nav class="account-nav" aria-label=t(Key::NavMain)>
                                 <a href=home class="who">{me.display_name}</a>
+                                {is_customer
+                                    .then(|| {
+                                        view! {
+                                            <a href="/notifications" class="bell" data-unread=unread.to_string()>
+                                                {t(Key::NoticesTitle)}
+                                                {(unread > 0).then(|| view! { " "<span class="badge">{unread}</span> })}
+                                            </a>
+                                        }
+                                    })}
                                 <ActionForm action=logout>
                                     <button class="button" type="submit">{t(Key::Logout)}</button>
                                 </ActionForm>
+                                <super::session_timer::SessionTimer seconds_left=me.seconds_left />
                             </nav>
                         }
                     })

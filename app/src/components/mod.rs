@@ -2,3 +2,4 @@
 pub mod form;
 pub mod language;
 pub mod layout;
+pub mod session_timer;

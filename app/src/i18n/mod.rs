@@ -139,6 +139,7 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "totp_enabled" => Key::EventTotpEnabled,
         "session_ended" => Key::EventSessionEnded,
         "logged_out" => Key::EventLoggedOut,
+        "recovery_code_used" => Key::EventRecoveryCodeUsed,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

@@ -11,17 +11,19 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(Login::PATH)));
-    let enrolled = use_query_map().with_untracked(|q| q.get("enrolled").is_some());
+    let (enrolled, reset) = use_query_map().with_untracked(|q| (q.get("enrolled").is_some(), q.get("reset").is_some()));
     view! {
         <section class="form-page" aria-labelledby="login-title">
             <h1 id="login-title">{t(Key::LoginTitle)}</h1>
             {enrolled.then(|| view! { <p class="success" role="status">{t(Key::EnrolledNowLogin)}</p> })}
+            {reset.then(|| view! { <p class="success" role="status">{t(Key::ResetNowLogin)}</p> })}
             <ActionForm action>
                 <Field id="username" label=Key::FieldUsername autocomplete="username" />
                 <Field id="password" label=Key::FieldPassword kind="password" autocomplete="current-password" />
                 <FormError error />
                 <button class="button primary" type="submit">{t(Key::LoginSubmit)}</button>
             </ActionForm>
+            <p><a href="/forgot">{t(Key::ForgotLink)}</a></p>
             <p>{t(Key::NoOnlineBankingYet)}" "<a href="/enroll">{t(Key::EnrollLink)}</a></p>
         </section>
     }
@@ -38,6 +40,7 @@ pub fn VerifyPage() -> impl IntoView {
         <section class="form-page" aria-labelledby="verify-title">
             <h1 id="verify-title">{t(Key::VerifyTitle)}</h1>
             <p>{t(Key::VerifyLead)}</p>
+            <p class="small">{t(Key::VerifyRecoveryHint)}</p>
             <ActionForm action>
                 <Field
                     id="code"

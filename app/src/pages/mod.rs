@@ -1,8 +1,10 @@
 //! Routes: one module per page.
 pub mod dev_outbox;
 pub mod enroll;
+pub mod forgot;
 pub mod landing;
 pub mod login;
 pub mod not_found;
+pub mod notifications;
 pub mod security;
 pub mod staff;

@@ -1,7 +1,7 @@
 //! Security settings: the second factor, active sessions, recent security events.
 use crate::api::identity::{
-    fresh_recovery_codes, my_security_events, my_sessions, pending_totp_setup, BeginTotpSetup, ConfirmTotpSetup,
-    EndOtherSessions, EndSession, RecoveryCodesSaved,
+    fresh_recovery_codes, my_security_events, my_sessions, pending_totp_setup, BeginTotpSetup, ChangePassword,
+    ConfirmTotpSetup, EndOtherSessions, EndSession, RecoveryCodesSaved, StepUp,
 };
 use crate::components::form::{url_error, Field, FormError};
 use crate::i18n::{use_i18n, Key};
@@ -14,7 +14,11 @@ pub fn SecurityPage() -> impl IntoView {
     view! {
         <section class="form-page wide" aria-labelledby="security-title">
             <h1 id="security-title">{t(Key::SecurityTitle)}</h1>
+            {leptos_router::hooks::use_query_map()
+                .with_untracked(|q| q.get("changed").is_some())
+                .then(|| view! { <p class="success" role="status">{t(Key::PasswordChangedNotice)}</p> })}
             <TotpSetupPanel />
+            <PasswordPanel />
             <SessionsPanel />
             <EventsPanel />
         </section>
@@ -88,6 +92,45 @@ pub fn TotpSetupPanel() -> impl IntoView {
                     }
                 }}
             </Suspense>
+        </section>
+    }
+}
+
+/// Change of password: confirm with the authenticator (step-up), then the current
+/// and the new password.
+#[component]
+fn PasswordPanel() -> impl IntoView {
+    let step_up = ServerAction::<StepUp>::new();
+    let change = ServerAction::<ChangePassword>::new();
+    let step_up_error =
+        Signal::derive(move || step_up.value().get().and_then(Result::err).or_else(|| url_error(StepUp::PATH)));
+    let change_error =
+        Signal::derive(move || change.value().get().and_then(Result::err).or_else(|| url_error(ChangePassword::PATH)));
+    let confirmed = move || matches!(step_up.value().get(), Some(Ok(())));
+    view! {
+        <section class="panel" aria-labelledby="password-title">
+            <h2 id="password-title">{t(Key::PasswordTitle)}</h2>
+            <p class="small">{t(Key::PasswordStepUpLead)}</p>
+            <ActionForm action=step_up>
+                <Field id="step_up_code" label=Key::FieldTotpCode autocomplete="one-time-code" inputmode="numeric" maxlength=7 />
+                <FormError error=step_up_error />
+                {move || confirmed().then(|| view! { <p class="success" role="status">{t(Key::StepUpDone)}</p> })}
+                <button class="button" type="submit">{t(Key::VerifySubmit)}</button>
+            </ActionForm>
+            <ActionForm action=change>
+                <Field id="current_password" label=Key::FieldCurrentPassword kind="password" autocomplete="current-password" />
+                <Field
+                    id="new_password"
+                    label=Key::FieldNewPassword
+                    kind="password"
+                    autocomplete="new-password"
+                    hint=Key::FieldPasswordHint
+                    minlength=12
+                    maxlength=128
+                />
+                <FormError error=change_error />
+                <button class="button primary" type="submit">{t(Key::PasswordChangeSubmit)}</button>
+            </ActionForm>
         </section>
     }
 }

@@ -17,5 +17,8 @@ pub struct Me {
     pub display_name: String,
     /// When the session ends if nothing happens (the UI warns a minute before).
     pub idle_expires_at: Timestamp,
+    /// Seconds from this answer until then: the browser's clock may be wrong, so
+    /// the warning counts from when the answer arrived.
+    pub seconds_left: i64,
     pub unread_notifications: i64,
 }

@@ -45,3 +45,15 @@ pub struct OutboxView {
     pub body: String,
     pub created_at: Timestamp,
 }
+
+/// An entry of the notification centre.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    /// A stable kind (`new_device_login`, …), translated by the page.
+    pub kind: String,
+    /// Plain text shown after the translated title (e.g. "Chrome · Android, 203.0.113.0/24").
+    pub detail: String,
+    pub created_local: String,
+    pub unread: bool,
+}

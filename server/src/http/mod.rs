@@ -3,6 +3,7 @@ mod auth;
 mod csrf;
 mod health;
 mod locale;
+pub mod rate_limit;
 mod request_id;
 mod security_headers;
 
@@ -23,6 +24,8 @@ use tracing::Level;
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
+    /// Per-address limits on log-in and code sending; `None` only for load tests.
+    pub rate_limiter: Option<rate_limit::RateLimiter>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -65,8 +68,9 @@ pub fn router(state: ServerState) -> Router {
                         .make_span_with(request_id::span)
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
-                .layer(axum::middleware::from_fn(security_headers::add))
+                .layer(axum::middleware::from_fn_with_state(!state.app.development, security_headers::add))
                 .layer(axum::middleware::from_fn(csrf::same_origin_writes))
+                .layer(axum::middleware::from_fn_with_state(state.rate_limiter.clone(), rate_limit::limit))
                 .layer(auth::session_layer(&state.app))
                 .layer(axum::middleware::from_fn_with_state(state.app.clone(), auth::resolve))
                 .layer(CompressionLayer::new()),

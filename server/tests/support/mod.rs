@@ -175,9 +175,16 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the portal in development mode (so the demo data is seeded).
     pub async fn start(backend: Backend) -> TestServer {
+        TestServer::start_with(backend, |_| {}).await
+    }
+
+    /// Like `start`, with the configuration adjusted first (e.g. `login_burst = 0`
+    /// to turn per-address limits off for a load test from one address).
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let database = TestDatabase::create(backend).await;
         let mut config = test_config(&database.url);
         config.mode = Mode::Development;
+        adjust(&mut config);
         let clock = Arc::new(FixedClock::new(TEST_NOW));
         let state = server::prepare(&config, clock.clone() as Arc<dyn Clock>).await.expect("prepare");
         let listener = server::bind(config.bind).await.expect("bind");

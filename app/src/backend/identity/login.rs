@@ -256,7 +256,9 @@ pub async fn with_second_factor(
         return Err(AppError::new(ErrorCode::Unauthenticated));
     }
     let now = state.clock.now();
-    if !check_totp(state, pending.credential_id, code).await? {
+    let accepted = check_totp(state, pending.credential_id, code).await?
+        || use_recovery_code(state, pending.credential_id, pending.principal, code, origin).await?;
+    if !accepted {
         let event = AuditEvent {
             actor: actor_of(pending.principal),
             customer_id: customer_of(pending.principal),
@@ -276,6 +278,51 @@ pub async fn with_second_factor(
     };
     audit::record_now(&state.db, now, &event).await?;
     Ok(SessionAuth { stage: Stage::SignedIn, last_seen_at: now, step_up_at: Some(now), ..pending.clone() })
+}
+
+/// A recovery code instead of the authenticator (a lost phone): each code once.
+async fn use_recovery_code(
+    state: &AppState,
+    credential_id: i64,
+    principal: Principal,
+    input: &str,
+    origin: &str,
+) -> Result<bool, AppError> {
+    if totp::normalize_recovery_code(input).len() != totp::RECOVERY_CODE_LEN {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    let rows = sqlx::query("SELECT id, code_hash FROM recovery_codes WHERE credential_id = $1 AND used_at IS NULL")
+        .bind(credential_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut matched = None;
+    for row in &rows {
+        let hash: String = row.try_get("code_hash")?;
+        if totp::recovery_code_matches(input, &hash) {
+            matched = Some(row.try_get::<i64, _>("id")?);
+        }
+    }
+    let Some(id) = matched else {
+        return Ok(false);
+    };
+    sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let remaining = rows.len().saturating_sub(1);
+    let event = AuditEvent {
+        actor: actor_of(principal),
+        customer_id: customer_of(principal),
+        event: "recovery_code_used",
+        detail: serde_json::json!({ "codes_remaining": remaining }),
+        origin,
+    };
+    audit::record(&mut tx, state.db.backend(), now, &event).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub fn actor_of(principal: Principal) -> Actor {

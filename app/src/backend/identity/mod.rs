@@ -3,6 +3,7 @@ pub mod codes;
 pub mod enroll;
 pub mod login;
 pub mod password;
+pub mod reset;
 pub mod second_factor;
 pub mod sessions;
 pub mod totp;

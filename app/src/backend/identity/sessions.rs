@@ -117,6 +117,46 @@ pub async fn end_all_except(state: &AppState, credential_id: i64, keep: Option<&
     Ok(ended)
 }
 
+/// Remembers the device a signed-in session came from; a device never seen for
+/// this credential raises a notification ("a new device logged in"), so a customer
+/// learns of a log-in that was not theirs.
+pub async fn note_device(
+    state: &AppState,
+    credential_id: i64,
+    customer_id: Option<i64>,
+    user_agent: &str,
+    origin: &str,
+) -> Result<(), sqlx::Error> {
+    let device = handle_of(&state.secret, &format!("device:{user_agent}"));
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO known_devices (credential_id, device_hash, first_seen_at) VALUES ($1, $2, $3)          ON CONFLICT DO NOTHING",
+    )
+    .bind(credential_id)
+    .bind(&device)
+    .bind(now.micros())
+    .execute(&mut *tx)
+    .await?;
+    let first_ever: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM known_devices WHERE credential_id = $1")
+        .bind(credential_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    // The very first device is the one the customer enrolled with: no alarm for it.
+    if let (1, Some(customer_id), true) = (inserted.rows_affected(), customer_id, first_ever > 1) {
+        let detail = format!("{} · {origin}", describe_browser(user_agent));
+        crate::backend::notifications::notify(
+            &mut tx,
+            customer_id,
+            crate::backend::notifications::NEW_DEVICE_LOGIN,
+            &detail,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
 /// A stable, non-reversible name for a session id.
 fn handle_of(secret: &[u8], session_id: &str) -> String {
     use hmac::{Hmac, Mac};

@@ -1,0 +1,61 @@
+//! The notification centre.
+use crate::api::identity::{my_notifications, MarkNotificationsRead};
+use crate::i18n::{use_i18n, Key, Locale};
+use crate::t;
+use leptos::prelude::*;
+
+fn title(locale: Locale, kind: &str) -> String {
+    let key = match kind {
+        "new_device_login" => Key::NoticeNewDevice,
+        "password_changed" => Key::NoticePasswordChanged,
+        "password_reset" => Key::NoticePasswordReset,
+        other => return other.to_owned(),
+    };
+    locale.text(key).to_owned()
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let mark = ServerAction::<MarkNotificationsRead>::new();
+    let list = Resource::new_blocking(move || mark.version().get(), |_| my_notifications());
+    let i18n = use_i18n();
+    view! {
+        <section class="form-page wide" aria-labelledby="notices-title">
+            <h1 id="notices-title">{t(Key::NoticesTitle)}</h1>
+            <Suspense fallback=|| ()>
+                {move || {
+                    list.get()
+                        .map(|list| match list {
+                            Err(e) => view! { <p class="error" role="alert">{t(e.code.message_key())}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p>{t(Key::NoticesEmpty)}</p> }.into_any(),
+                            Ok(list) => {
+                                view! {
+                                    <ul class="notice-list" role="list">
+                                        {list
+                                            .into_iter()
+                                            .map(|n| {
+                                                let kind = n.kind.clone();
+                                                view! {
+                                                    <li class="notice" data-unread=n.unread.to_string()>
+                                                        <p>
+                                                            <strong>{move || title(i18n.locale(), &kind)}</strong>
+                                                            {(!n.detail.is_empty()).then(|| format!(" · {}", n.detail))}
+                                                        </p>
+                                                        <p class="small">{n.created_local}</p>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                    <ActionForm action=mark>
+                                        <button class="button" type="submit">{t(Key::NoticesMarkRead)}</button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
