@@ -146,7 +146,7 @@ async function headerName(page) {
   return (await who.textContent()).trim();
 }
 
-/** Errors the page logged, minus the HTTP error statuses Chromium reports for fetches. */
+/** Uncaught exceptions and console errors of the page (a CSP violation is one too). */
 const jsErrors = (page) => pageErrors(page);
 
 async function submitPassword(page, username, password) {
@@ -298,11 +298,15 @@ describe('identity journey: enrollment, authenticator, log-out, second factor, s
       await check(page1, '/security with the recovery codes (390 px)');
       await screenshot(page1, 'security-recovery-codes-zh-390');
 
-      await panel.getByRole('button', { name: ZH.recovery_codes_saved, exact: true }).click();
-      await page1.locator('ol.recovery-codes').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {
-        throw new Error('after "I have saved the codes" the recovery codes are still on the page');
-      });
-      await waitForPath(page1, '/security');
+      const [saved] = await Promise.all([
+        page1.waitForResponse((r) => new URL(r.url()).pathname === '/api/recovery_codes_saved'),
+        panel.getByRole('button', { name: ZH.recovery_codes_saved, exact: true }).click(),
+      ]);
+      assert.ok(saved.ok(), `"I have saved the codes" answered ${saved.status()}`);
+      // Checked after the rest of the step, so that one failure does not hide others.
+      const codesStayed = await page1.locator('ol.recovery-codes').waitFor({ state: 'detached', timeout: 10_000 })
+        .then(() => false, () => true);
+      assert.equal(pathOf(page1), '/security');
       // The set-up is done: the events say so, and a reload does not show the codes again.
       await page1.reload();
       await waitForHydration(page1);
@@ -312,6 +316,8 @@ describe('identity journey: enrollment, authenticator, log-out, second factor, s
         assert.ok(events.some((e) => e.includes(name)), `no "${name}" among the security events: ${JSON.stringify(events)}`);
       }
       assert.deepEqual(jsErrors(page1), [], 'errors in the page');
+      assert.ok(!codesStayed, 'after "I have saved the codes" (answered with a redirect to /security) the recovery '
+        + 'codes stayed on the page until a reload');
     });
   });
 

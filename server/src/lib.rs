@@ -11,7 +11,7 @@ use app::backend::{seed, AppState, Clock, Db, DbError};
 use axum::serve::ListenerExt;
 use config::{Config, ConfigError, Mode};
 use leptos::prelude::LeptosOptions;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -94,7 +94,11 @@ pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// Serves until `shutdown` completes, then lets requests in flight finish.
+/// How long requests in flight may take to finish after a shutdown signal.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves until `shutdown` completes, then lets requests in flight finish (for at
+/// most `SHUTDOWN_GRACE`).
 pub async fn serve(
     listener: TcpListener,
     config: &Config,
@@ -117,7 +121,27 @@ pub async fn serve(
         }
     });
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = stopping_tx.send(());
+    };
+    let server = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
+    // A client that stops reading (or a slow phone on a bad network) must not hold
+    // the shutdown forever: after the grace period the remaining connections close.
+    let grace_over = async move {
+        match stopping_rx.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        result = server => result.map_err(StartError::Serve),
+        () = grace_over => {
+            tracing::warn!("grace period over: closing the connections still open");
+            Ok(())
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -16,6 +16,7 @@ on_both_backends!(
     branches_server_function_returns_json,
     every_response_has_a_request_id_and_security_headers,
     server_stops_gracefully,
+    shutdown_does_not_wait_forever_for_a_stalled_client,
 );
 
 async fn probes_answer(backend: Backend) {
@@ -157,7 +158,26 @@ async fn every_response_has_a_request_id_and_security_headers(backend: Backend) 
     }
     let forged = srv.http.get(srv.url("/healthz")).header("x-request-id", "forged").send().await.unwrap();
     assert_ne!(forged.headers()["x-request-id"], "forged", "the server assigns its own ids");
+    // Read the bodies: a response left unread holds its connection open.
+    for response in [a, b, forged] {
+        response.bytes().await.unwrap();
+    }
     srv.stop().await.unwrap();
+}
+
+/// A client that stops reading mid-response cannot hold the shutdown forever.
+async fn shutdown_does_not_wait_forever_for_a_stalled_client(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let srv = TestServer::start(backend).await;
+    let mut stalled = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    // Ask for pages and never read the answers.
+    for _ in 0..20 {
+        stalled.write_all(b"GET / HTTP/1.1\r\nHost: portal\r\n\r\n").await.unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let grace = server::SHUTDOWN_GRACE + std::time::Duration::from_secs(5);
+    tokio::time::timeout(grace, srv.stop()).await.expect("stops within the grace period").unwrap();
+    drop(stalled);
 }
 
 async fn server_stops_gracefully(backend: Backend) {

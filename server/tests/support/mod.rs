@@ -239,6 +239,8 @@ pub fn client() -> reqwest::Client {
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
+        // A hang shows up as a failing request with a name, not a stuck suite.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("HTTP client")
 }
