@@ -948,7 +948,11 @@ async fn a_login_flood_stays_bounded_and_the_probe_answers(backend: Backend) {
             during.push(latency);
         }
         rss_peak = rss_peak.max(rss_kib());
-        eprintln!("DEBUG rss {} threads {}", rss_kib(), std::fs::read_to_string("/proc/self/status").unwrap().lines().find(|l| l.starts_with("Threads")).unwrap());
+        eprintln!(
+            "DEBUG rss {} threads {}",
+            rss_kib(),
+            std::fs::read_to_string("/proc/self/status").unwrap().lines().find(|l| l.starts_with("Threads")).unwrap()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let elapsed = started.elapsed();
@@ -987,23 +991,16 @@ async fn a_login_flood_stays_bounded_and_the_probe_answers(backend: Backend) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn zz_scratch_hasher_memory() {
-    let _alone = EXCLUSIVE.write().await;
-    let hasher = app::backend::identity::password::PasswordHasher::new(2, 64);
-    let stored = hasher.hash("warm-up-password-x").await.unwrap();
-    let before = rss_kib();
-    let mut tasks = Vec::new();
-    for _ in 0..66 {
-        let (h, s) = (hasher.clone(), stored.clone());
-        tasks.push(tokio::spawn(async move { h.verify("wrong-password-here", Some(&s)).await }));
-    }
-    let mut peak = before;
-    loop {
-        peak = peak.max(rss_kib());
-        let st = std::fs::read_to_string("/proc/self/status").unwrap();
-        eprintln!("SCRATCH {} {}", rss_kib(), st.lines().find(|l| l.starts_with("Threads")).unwrap());
-        if tasks.iter().all(|t| t.is_finished()) { break; }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    eprintln!("SCRATCH hasher only: before {before} KiB peak {peak} KiB growth {} MiB", (peak - before) / 1024);
+async fn zz_scratch_statuses() {
+    let (_g, srv) = start(Backend::Sqlite).await;
+    let b = Browser::new(&srv);
+    let r = login(&b, "demo1", WRONG).await;
+    eprintln!("SCRATCH invalid_credentials {} {:?}", r.status(), r.text().await);
+    let r = b.call("security_events", &[]).await;
+    eprintln!("SCRATCH unauth {} {:?}", r.status(), r.text().await);
+    let r = b.call("end_session", &[("handle", "x")]).await;
+    eprintln!("SCRATCH unauth2 {} {:?}", r.status(), r.text().await);
+    let r = verify(&b, "123456").await;
+    eprintln!("SCRATCH verify {} {:?}", r.status(), r.text().await);
+    srv.stop().await.unwrap();
 }

@@ -56,7 +56,7 @@ fn SignedIn() -> impl IntoView {
                         let unread = me.unread_notifications;
                         let is_customer = matches!(me.principal, Principal::Customer { .. });
                         view! {
-                            <nav class="account-nav" aria-label=t(Key::NavMain)>
+                            <nav class="account-nav" aria-label=t(Key::NavAccount)>
                                 <a href=home class="who">{me.display_name}</a>
                                 {is_customer
                                     .then(|| {
@@ -70,8 +70,8 @@ fn SignedIn() -> impl IntoView {
                                 <ActionForm action=logout>
                                     <button class="button" type="submit">{t(Key::Logout)}</button>
                                 </ActionForm>
-                                <super::session_timer::SessionTimer seconds_left=me.seconds_left />
                             </nav>
+                            <super::session_timer::SessionTimer seconds_left=me.seconds_left />
                         }
                     })
             }}

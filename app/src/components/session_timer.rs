@@ -14,6 +14,7 @@ const WARN_BEFORE_SECONDS: i64 = 60;
 pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
     let warning = RwSignal::new(false);
     let keep_alive = ServerAction::<KeepAlive>::new();
+    let stay = NodeRef::<leptos::html::Button>::new();
     #[cfg(feature = "hydrate")]
     {
         use std::time::Duration;
@@ -22,6 +23,13 @@ pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
             set_timeout(move || warning.set(true), delay);
         };
         schedule(seconds_left);
+        // Move focus to the dialog when it appears, so keyboard and screen-reader
+        // users meet it at once.
+        Effect::new(move |_| {
+            if let (true, Some(button)) = (warning.get(), stay.get()) {
+                let _ = button.focus();
+            }
+        });
         Effect::new(move |_| {
             if let Some(Ok(seconds)) = keep_alive.value().get() {
                 warning.set(false);
@@ -36,7 +44,7 @@ pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
             <div class="session-warning" role="alertdialog" aria-labelledby="session-warning-text">
                 <p id="session-warning-text">{t(Key::SessionWarning)}</p>
                 <ActionForm action=keep_alive>
-                    <button class="button primary" type="submit">{t(Key::SessionStay)}</button>
+                    <button class="button primary" type="submit" node_ref=stay>{t(Key::SessionStay)}</button>
                 </ActionForm>
             </div>
         </Show>

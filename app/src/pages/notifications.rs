@@ -38,6 +38,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                                 view! {
                                                     <li class="notice" data-unread=n.unread.to_string()>
                                                         <p>
+                                                            {n.unread.then(|| view! { <span class="visually-hidden">{t(Key::NoticeUnread)}" "</span> })}
                                                             <strong>{move || title(i18n.locale(), &kind)}</strong>
                                                             {(!n.detail.is_empty()).then(|| format!(" · {}", n.detail))}
                                                         </p>

@@ -160,7 +160,7 @@ fn SessionsPanel() -> impl IntoView {
                                                     <li class="session" data-current=s.current.to_string()>
                                                         <p>
                                                             <strong>{s.browser}</strong>
-                                                            {s.current.then(|| view! { " · "{t(Key::SessionThisOne)} })}
+                                                            {s.current.then(|| view! { " · "<span class="this-device">{t(Key::SessionThisOne)}</span> })}
                                                         </p>
                                                         <p class="small">
                                                             {t(Key::SessionOrigin)}{s.origin}" · "{t(Key::SessionLastSeen)}
