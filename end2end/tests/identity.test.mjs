@@ -79,10 +79,10 @@ function injectAxeDespiteCsp(page) {
 }
 
 /**
- * Axe on every page, without stopping the journey at the first page with a
- * violation: `check(page, label)` collects, `done()` throws them all (and is
- * called by `withChecks` when the step itself passed; when it failed, the
- * violations are appended to its error).
+ * Axe (the shared checkA11y, unchanged) on every page, without stopping the
+ * journey at the first page with a violation: `fn` gets `check(page, label)`,
+ * which collects; afterwards the step fails listing them all, or, if the step
+ * failed anyway, they are appended to its error.
  */
 async function withChecks(fn) {
   const violations = [];

@@ -17,7 +17,92 @@ on_both_backends!(
     every_response_has_a_request_id_and_security_headers,
     server_stops_gracefully,
     shutdown_does_not_wait_forever_for_a_stalled_client,
+    html_pages_carry_a_csp_with_a_fresh_nonce,
+    oversized_bodies_are_refused,
+    session_cookies_are_locked_down,
 );
+
+/// Starts an enrollment (which stores state in a session) and returns the cookie.
+async fn session_cookie(srv: &TestServer) -> String {
+    let c = app::backend::seed::demo_customer(3);
+    let response = srv
+        .http
+        .post(srv.url("/api/enroll_start"))
+        .form(&[("customer_no", c.customer_no.as_str()), ("id_tail", c.id_number_tail.as_str())])
+        .send()
+        .await
+        .unwrap();
+    response.headers()["set-cookie"].to_str().unwrap().to_owned()
+}
+
+async fn session_cookies_are_locked_down(backend: Backend) {
+    let dev = TestServer::start(backend).await;
+    let cookie = session_cookie(&dev).await;
+    assert!(cookie.starts_with("portal_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Max-Age") && !cookie.contains("Expires"), "ends with the browser: {cookie}");
+    dev.stop().await.unwrap();
+
+    let prod = TestServer::start_with(backend, |c| {
+        c.mode = server::config::Mode::Production;
+        c.secret_key = "p".repeat(40);
+    })
+    .await;
+    let page = prod.get("/").await;
+    assert_eq!(page.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    // Production does not seed demo data; seed the customer the helper uses.
+    app::backend::seed::seed_demo(&prod.state.db, prod.clock.as_ref(), 3).await.unwrap();
+    let cookie = session_cookie(&prod).await;
+    assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    prod.stop().await.unwrap();
+}
+
+/// The nonce in a page's CSP, checked against the one on its hydration script.
+fn csp_nonce(csp: &str, html: &str) -> String {
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the CSP");
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the script carries the CSP's nonce");
+    nonce.to_owned()
+}
+
+async fn html_pages_carry_a_csp_with_a_fresh_nonce(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let mut nonces = Vec::new();
+    for path in ["/", "/", "/login", "/no/such/page"] {
+        let page = srv.get(path).await;
+        let headers = page.headers().clone();
+        let csp = headers["content-security-policy"].to_str().unwrap().to_owned();
+        for directive in ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'wasm-unsafe-eval'"] {
+            assert!(csp.contains(directive), "{path}: {directive} in {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(headers["cross-origin-opener-policy"], "same-origin");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+        assert!(headers.get("strict-transport-security").is_none(), "HSTS only in production");
+        nonces.push(csp_nonce(&csp, &page.text().await.unwrap()));
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "every response has its own nonce");
+    srv.stop().await.unwrap();
+}
+
+async fn oversized_bodies_are_refused(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let huge = "x".repeat(200 * 1024);
+    let response = srv
+        .http
+        .post(srv.url("/api/login"))
+        .form(&[("username", huge.as_str()), ("password", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    srv.stop().await.unwrap();
+}
 
 async fn probes_answer(backend: Backend) {
     let srv = TestServer::start(backend).await;
