@@ -12,7 +12,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { REPO_ROOT, startServer } from '../support/server.mjs';
 import { checkA11y, launchBrowser, newContext, pageErrors, screenshot, waitForHydration } from '../support/browser.mjs';
@@ -61,23 +60,6 @@ async function withPage(options, fn) {
   }
 }
 
-// WORKAROUND until support/browser.mjs injects axe-core without a <script> tag: the
-// portal's Content-Security-Policy (script-src 'self' 'nonce-…') makes Playwright's
-// `page.addScriptTag` throw, so checkA11y's own injection fails. `page.evaluate`
-// goes through the DevTools protocol, which CSP does not govern; the pages keep
-// their CSP (no `bypassCSP`), so a policy that breaks the app still shows here.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-function injectAxeDespiteCsp(page) {
-  if (page.__axeThroughCsp) return;
-  page.__axeThroughCsp = true;
-  const original = page.addScriptTag.bind(page);
-  page.addScriptTag = async (options) => {
-    if (!options?.path?.endsWith('axe.min.js')) return original(options);
-    await page.evaluate(AXE_SOURCE);
-    return null;
-  };
-}
-
 /**
  * Axe (the shared checkA11y, unchanged) on every page, without stopping the
  * journey at the first page with a violation: `fn` gets `check(page, label)`,
@@ -87,7 +69,6 @@ function injectAxeDespiteCsp(page) {
 async function withChecks(fn) {
   const violations = [];
   const check = async (page, label) => {
-    injectAxeDespiteCsp(page);
     try {
       await checkA11y(page, label);
     } catch (err) {

@@ -35,6 +35,7 @@ on_both_backends!(
     customers_list_and_end_their_own_sessions_only,
     security_events_are_the_customers_own,
     a_login_flood_stays_bounded_and_the_probe_answers,
+    error_answers_carry_the_status_of_their_code,
 );
 
 /// The session cookie's name in development mode.
@@ -43,8 +44,9 @@ const SESSION_COOKIE: &str = "portal_session";
 /// A password that is nobody's.
 const WRONG: &str = "not-the-right-password-1";
 
-/// The flood test measures the whole process (memory, latency): it runs alone. Every
-/// other test holds this lock shared, the flood holds it exclusively.
+/// The flood test measures time and memory: nothing else of this binary runs while
+/// it does. Every other test holds this lock shared; the flood (which runs in a
+/// child process, see below) holds it exclusively until the child is done.
 static EXCLUSIVE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 async fn start(backend: Backend) -> (tokio::sync::RwLockReadGuard<'static, ()>, TestServer) {
@@ -549,7 +551,10 @@ async fn session_id_changes_at_login_and_logout_ends_it(backend: Backend) {
     let planted = b.session_cookie().expect("a session cookie before log-in");
     assert!(!b.signed_in().await);
 
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    // (Logged in with the plain form, as without the WASM.)
+    let form = b.form("login", &[("username", "demo1"), ("password", DEMO_PASSWORD)], "/login").await;
+    assert_eq!(form.status(), StatusCode::FOUND);
+    assert_eq!(location(&form).as_deref(), Some("/security"));
     let fresh = b.session_cookie().expect("a session cookie after log-in");
     assert_ne!(planted, fresh, "log-in issues a new session id");
     assert_eq!(b.me().await["display_name"].as_str().map(str::is_empty), Some(false), "signed in");
@@ -682,6 +687,16 @@ async fn totp_codes_work_once(backend: Backend) {
     let setup = a.json("totp_pending", &[]).await;
     let secret = TotpSecret::from_base32(setup["secret"].as_str().expect("secret")).expect("base32");
     assert!(setup["qr_svg"].as_str().is_some_and(|svg| svg.starts_with("<svg")), "a QR code");
+    // The security page shows the same secret to type.
+    let page = a.http.get(srv.url("/security")).send().await.unwrap().text().await.unwrap();
+    let shown = page
+        .split("data-testid=\"totp-secret\"")
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(text, _)| text.to_owned())
+        .unwrap_or_else(|| panic!("no totp-secret element on /security"));
+    assert_eq!(TotpSecret::from_base32(&shown).map(|s| s.to_base32()), Some(secret.to_base32()));
     let step = now_step(&srv);
     expect_error(a.call("totp_confirm", &[("code", &invalid_code(&secret, step))]).await, "invalid_code").await;
     assert_eq!(totp_secret_of(&srv, "demo1").await, None, "a wrong code enrolls nothing");
@@ -875,15 +890,28 @@ async fn security_events_are_the_customers_own(backend: Backend) {
 
     let mine = a.json("security_events", &[]).await;
     let names: Vec<&str> = mine.as_array().expect("list").iter().filter_map(|e| e["event"].as_str()).collect();
-    assert_eq!(names, ["login_succeeded", "login_failed"], "newest first: {mine}");
+    let succeeded = names.iter().position(|&n| n == "login_succeeded").unwrap_or_else(|| panic!("{mine}"));
+    let failed = names.iter().position(|&n| n == "login_failed").unwrap_or_else(|| panic!("{mine}"));
+    assert!(succeeded < failed, "newest first: {mine}");
+    assert_eq!(names.iter().filter(|&&n| n == "login_failed").count(), 1, "the unknown name is nobody's: {mine}");
     for event in mine.as_array().unwrap() {
         assert_eq!(event["origin"], "127.0.0.0/24", "{event}");
         assert!(event["at_local"].as_str().is_some_and(|t| t.len() >= 16), "{event}");
     }
 
+    // demo2 sees its own events, all of them, and none of demo1's.
     let theirs = b.json("security_events", &[]).await;
     let names: Vec<&str> = theirs.as_array().expect("list").iter().filter_map(|e| e["event"].as_str()).collect();
-    assert_eq!(names, ["login_succeeded"], "demo2 sees only its own: {theirs}");
+    assert!(names.contains(&"login_succeeded"), "{theirs}");
+    assert!(!names.contains(&"login_failed"), "demo1's failure is not demo2's: {theirs}");
+    let own: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE customer_id = \
+         (SELECT principal_id FROM credentials WHERE username = 'demo2')",
+    )
+    .fetch_one(srv.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(names.len() as i64, own, "exactly demo2's own rows: {theirs}");
 
     // Anonymous callers get nothing.
     let anonymous = Browser::new(&srv);
@@ -981,11 +1009,6 @@ async fn login_flood(backend: Backend) {
             during.push(latency);
         }
         rss_peak = rss_peak.max(rss_kib());
-        eprintln!(
-            "DEBUG rss {} threads {}",
-            rss_kib(),
-            std::fs::read_to_string("/proc/self/status").unwrap().lines().find(|l| l.starts_with("Threads")).unwrap()
-        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let elapsed = started.elapsed();
@@ -1020,5 +1043,43 @@ async fn login_flood(backend: Backend) {
     let b = Browser::new(&srv);
     assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
     chain_intact(&srv).await;
+    srv.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------
+// The HTTP status of an error.
+// ---------------------------------------------------------------------------------
+
+/// A server function's error should answer with the status its code names
+/// (`ErrorCode::http_status`: 401 for a failed log-in or no session, 404 for not
+/// found, 400 for a wrong code, 503 for busy), not 500 for all: monitoring counts
+/// 5xx as faults of ours, and clients retry on 503 only.
+async fn error_answers_carry_the_status_of_their_code(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let b = Browser::new(&srv);
+    let mut answers = Vec::new();
+    answers.push(error_of(login(&b, "demo1", WRONG).await).await);
+    answers.push(error_of(b.call("sessions", &[]).await).await);
+    answers.push(error_of(verify(&b, "123456").await).await);
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    answers.push(error_of(b.call("end_session", &[("handle", "0123456789abcdef01234567")]).await).await);
+    ok(b.call("totp_begin", &[]).await).await;
+    let setup = b.json("totp_pending", &[]).await;
+    let secret = TotpSecret::from_base32(setup["secret"].as_str().expect("secret")).expect("base32");
+    let wrong = invalid_code(&secret, now_step(&srv));
+    answers.push(error_of(b.call("totp_confirm", &[("code", &wrong)]).await).await);
+
+    let codes: Vec<&str> = answers.iter().map(|(_, code)| code.as_str()).collect();
+    assert_eq!(codes, ["invalid_credentials", "unauthenticated", "unauthenticated", "not_found", "invalid_code"]);
+    let wrong_status: Vec<String> = answers
+        .iter()
+        .filter_map(|(status, code)| {
+            let parsed: app::error::ErrorCode =
+                serde_json::from_value(Value::String(code.clone())).expect("a known code");
+            let expected = parsed.http_status();
+            (status.as_u16() != expected).then(|| format!("{code}: {status}, expected {expected}"))
+        })
+        .collect();
+    assert!(wrong_status.is_empty(), "errors answered with the wrong status: {wrong_status:?}");
     srv.stop().await.unwrap();
 }

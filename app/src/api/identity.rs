@@ -260,6 +260,16 @@ pub async fn begin_totp_setup() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether the signed-in principal has an authenticator.
+#[server(prefix = "/api", endpoint = "totp_enabled")]
+pub async fn totp_enabled() -> Result<bool, AppError> {
+    use crate::backend::auth::RequestContext;
+    let ctx = RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    let credential = ctx.signed_in_credential()?;
+    crate::backend::identity::second_factor::is_enrolled(&state, credential).await
+}
+
 /// The set-up under way, if any: the secret to type and the QR code to scan.
 #[server(prefix = "/api", endpoint = "totp_pending")]
 pub async fn pending_totp_setup() -> Result<Option<TotpSetup>, AppError> {

@@ -1,7 +1,7 @@
 //! Security settings: the second factor, active sessions, recent security events.
 use crate::api::identity::{
-    fresh_recovery_codes, my_security_events, my_sessions, pending_totp_setup, BeginTotpSetup, ChangePassword,
-    ConfirmTotpSetup, EndOtherSessions, EndSession, RecoveryCodesSaved, StepUp,
+    fresh_recovery_codes, my_security_events, my_sessions, pending_totp_setup, totp_enabled, BeginTotpSetup,
+    ChangePassword, ConfirmTotpSetup, EndOtherSessions, EndSession, RecoveryCodesSaved, StepUp,
 };
 use crate::components::form::{url_error, Field, FormError};
 use crate::i18n::{use_i18n, Key};
@@ -33,7 +33,9 @@ pub fn TotpSetupPanel() -> impl IntoView {
     let saved = ServerAction::<RecoveryCodesSaved>::new();
     let pending =
         Resource::new_blocking(move || (begin.version().get(), confirm.version().get()), |_| pending_totp_setup());
-    let codes = Resource::new_blocking(move || confirm.version().get(), |_| fresh_recovery_codes());
+    let codes =
+        Resource::new_blocking(move || (confirm.version().get(), saved.version().get()), |_| fresh_recovery_codes());
+    let enabled = Resource::new_blocking(move || confirm.version().get(), |_| totp_enabled());
     let begin_error =
         Signal::derive(move || begin.value().get().and_then(Result::err).or_else(|| url_error(BeginTotpSetup::PATH)));
     let confirm_error = Signal::derive(move || {
@@ -46,6 +48,7 @@ pub fn TotpSetupPanel() -> impl IntoView {
                 {move || {
                     let codes = codes.get().and_then(Result::ok).flatten();
                     let pending = pending.get().and_then(Result::ok).flatten();
+                    let enabled = enabled.get().and_then(Result::ok).unwrap_or(false);
                     match (codes, pending) {
                         (Some(codes), _) => {
                             view! {
@@ -75,6 +78,16 @@ pub fn TotpSetupPanel() -> impl IntoView {
                                     />
                                     <FormError error=confirm_error />
                                     <button class="button primary" type="submit">{t(Key::TotpConfirm)}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        (None, None) if enabled => {
+                            view! {
+                                <p class="success" role="status">{t(Key::TotpIsOn)}</p>
+                                <ActionForm action=begin>
+                                    <FormError error=begin_error />
+                                    <button class="button" type="submit">{t(Key::TotpReplace)}</button>
                                 </ActionForm>
                             }
                                 .into_any()
