@@ -761,9 +761,10 @@ async fn a_second_factor_cannot_be_replaced_without_a_step_up(backend: Backend) 
     let (mine, _) = set_up_totp(&srv, &owner).await;
     assert_eq!(totp_secret_of(&srv, "demo1").await, Some(mine.to_base32()));
 
-    // Starting over needs a step-up now...
-    expect_error(intruder.call("totp_begin", &[]).await, "step_up_required").await;
-    // ...and so must finishing the set-up begun before.
+    // Turning the authenticator on ended every password-only session: the intruder
+    // is signed out and can neither start over...
+    expect_error(intruder.call("totp_begin", &[]).await, "unauthenticated").await;
+    // ...nor finish the set-up begun before.
     srv.clock.advance_seconds(30);
     let code = code_at_step(&theirs, now_step(&srv));
     let replaced = intruder.call("totp_confirm", &[("code", &code)]).await;

@@ -302,12 +302,33 @@ pub async fn confirm_totp_setup(code: String) -> Result<(), AppError> {
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
     let auth = ctx.auth.clone().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
+    // The same rule as at the start, checked again here: another session may have
+    // set up an authenticator in between, and replacing one needs a fresh step-up.
+    if second_factor::is_enrolled(&state, auth.credential_id).await? {
+        ctx.customer_for_sensitive_change()?;
+    }
     let session = support::session()?;
     let pending: Option<String> = session.get(TOTP_PENDING_KEY).await.map_err(support::session_error)?;
     let secret = pending.as_deref().and_then(TotpSecret::from_base32).ok_or(AppError::new(ErrorCode::InvalidCode))?;
     let codes = second_factor::confirm(&state, auth.credential_id, auth.principal, &secret, &code, &ctx.origin).await?;
+    let finishing_login = auth.stage == Stage::SecondFactorDue;
     let upgraded = SessionAuth { stage: Stage::SignedIn, step_up_at: Some(state.clock.now()), ..auth };
     support::upgrade(&state, &ctx, &upgraded).await?;
+    // Sessions opened with the password alone end: from now on it takes both.
+    let current = support::session()?.id().map(|id| id.to_string());
+    crate::backend::identity::sessions::end_all_except(&state, upgraded.credential_id, current.as_deref()).await?;
+    if finishing_login {
+        use crate::backend::audit::{self, AuditEvent};
+        use crate::backend::identity::login;
+        let event = AuditEvent {
+            actor: login::actor_of(upgraded.principal),
+            customer_id: login::customer_of(upgraded.principal),
+            event: "login_succeeded",
+            detail: serde_json::json!({ "credential_id": upgraded.credential_id, "second_factor": "totp_setup" }),
+            origin: &ctx.origin,
+        };
+        audit::record_now(&state.db, ctx.now, &event).await?;
+    }
     let session = support::session()?;
     session.remove_value(TOTP_PENDING_KEY).await.map_err(support::session_error)?;
     session.insert(RECOVERY_ONCE_KEY, &codes).await.map_err(support::session_error)?;

@@ -1,4 +1,5 @@
 //! The HTTP surface: the router and the middleware around it.
+mod api_status;
 mod auth;
 mod csrf;
 mod health;
@@ -73,7 +74,9 @@ pub fn router(state: ServerState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(state.rate_limiter.clone(), rate_limit::limit))
                 .layer(auth::session_layer(&state.app))
                 .layer(axum::middleware::from_fn_with_state(state.app.clone(), auth::resolve))
-                .layer(CompressionLayer::new()),
+                .layer(CompressionLayer::new())
+                // Inside compression: it reads the uncompressed error body.
+                .layer(axum::middleware::from_fn(api_status::from_error_code)),
         )
         // Innermost: handlers see a body that stops at the limit.
         .route_layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

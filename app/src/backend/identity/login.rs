@@ -35,30 +35,38 @@ struct CredentialRow {
     principal_id: i64,
     password_hash: String,
     totp_secret: Option<String>,
-    failed_attempts: i64,
-    locked_until: Option<i64>,
+}
+
+async fn credential_by_id(state: &AppState, id: i64) -> Result<CredentialRow, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, principal_kind, principal_id, password_hash, totp_secret \
+         FROM credentials WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(state.db.pool())
+    .await?;
+    credential_from_row(&row)
+}
+
+fn credential_from_row(r: &sqlx::any::AnyRow) -> Result<CredentialRow, sqlx::Error> {
+    Ok(CredentialRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("principal_kind")?,
+        principal_id: r.try_get("principal_id")?,
+        password_hash: r.try_get("password_hash")?,
+        totp_secret: r.try_get("totp_secret")?,
+    })
 }
 
 async fn credential_by_username(state: &AppState, username: &str) -> Result<Option<CredentialRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, principal_kind, principal_id, password_hash, totp_secret, failed_attempts, locked_until \
+        "SELECT id, principal_kind, principal_id, password_hash, totp_secret \
          FROM credentials WHERE username = $1",
     )
     .bind(username.trim().to_ascii_lowercase())
     .fetch_optional(state.db.pool())
     .await?;
-    row.map(|r| {
-        Ok(CredentialRow {
-            id: r.try_get("id")?,
-            kind: r.try_get("principal_kind")?,
-            principal_id: r.try_get("principal_id")?,
-            password_hash: r.try_get("password_hash")?,
-            totp_secret: r.try_get("totp_secret")?,
-            failed_attempts: r.try_get("failed_attempts")?,
-            locked_until: r.try_get("locked_until")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(credential_from_row).transpose()
 }
 
 /// The lock that follows the `failures`-th consecutive failure, if any.
@@ -86,23 +94,13 @@ pub async fn with_password(
         return Err(AppError::new(ErrorCode::InvalidCredentials));
     };
     let right_door = matches!((door, cred.kind.as_str()), (Door::Customer, "customer") | (Door::Staff, "staff"));
-    let locked = cred.locked_until.is_some_and(|until| now.micros() < until);
-    if locked {
-        audit_failure(state, Some(&cred), origin, "locked", now).await?;
-        return Err(AppError::new(ErrorCode::InvalidCredentials));
-    }
-    if !matches || !right_door {
-        record_failure(state, &cred, origin, now).await?;
+    // Decide on the row as it is now, not as it was before hashing (which may have
+    // queued): concurrent wrong passwords must all count.
+    let outcome = settle_attempt(state, &cred, matches && right_door, origin, "wrong_password").await?;
+    if outcome != Attempt::Accepted {
         return Err(AppError::new(ErrorCode::InvalidCredentials));
     }
     let principal = principal_of(state, &cred).await?;
-    let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE credentials SET failed_attempts = 0, locked_until = NULL, updated_at = $1 WHERE id = $2")
-        .bind(now.micros())
-        .bind(cred.id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     if needs_rehash {
         rehash(state, cred.id, password).await;
     }
@@ -143,26 +141,70 @@ async fn principal_of(state: &AppState, cred: &CredentialRow) -> Result<Principa
     Ok(Principal::Staff { staff_id: cred.principal_id, role })
 }
 
-async fn record_failure(state: &AppState, cred: &CredentialRow, origin: &str, now: Timestamp) -> Result<(), AppError> {
-    let failures = cred.failed_attempts + 1;
-    let lock = lock_after(failures).map(|seconds| now.plus_seconds(seconds).micros());
+/// What became of one password or second-factor attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attempt {
+    Accepted,
+    Refused,
+    /// Refused without looking: the account is locked. Not counted, so a lock
+    /// cannot be extended by knocking on it.
+    Locked,
+}
+
+/// Reads the credential's counters under a lock (the write transaction on SQLite,
+/// `FOR UPDATE` on PostgreSQL), then counts the attempt: a failure increments, the
+/// fifth and later lock, a success resets. Audited in the same transaction.
+async fn settle_attempt(
+    state: &AppState,
+    cred: &CredentialRow,
+    correct: bool,
+    origin: &str,
+    reason: &str,
+) -> Result<Attempt, AppError> {
+    let now = state.clock.now();
+    let lock_clause = match state.db.backend() {
+        crate::backend::Backend::Postgres => " FOR UPDATE",
+        crate::backend::Backend::Sqlite => "",
+    };
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE credentials SET failed_attempts = $1, locked_until = $2, updated_at = $3 WHERE id = $4")
-        .bind(failures)
-        .bind(lock)
-        .bind(now.micros())
+    let row = sqlx::query(&format!("SELECT failed_attempts, locked_until FROM credentials WHERE id = $1{lock_clause}"))
         .bind(cred.id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-    let event = failure_event(cred, origin, "wrong_password");
-    audit::record(&mut tx, state.db.backend(), now, &event).await?;
-    if lock.is_some() {
-        let locked =
-            AuditEvent { event: "account_locked", detail: serde_json::json!({ "failures": failures }), ..event };
-        audit::record(&mut tx, state.db.backend(), now, &locked).await?;
-    }
+    let failed: i64 = row.try_get("failed_attempts")?;
+    let locked_until: Option<i64> = row.try_get("locked_until")?;
+    let outcome = if locked_until.is_some_and(|until| now.micros() < until) {
+        let event = failure_event(cred, origin, "locked");
+        audit::record(&mut tx, state.db.backend(), now, &event).await?;
+        Attempt::Locked
+    } else if correct {
+        sqlx::query("UPDATE credentials SET failed_attempts = 0, locked_until = NULL, updated_at = $1 WHERE id = $2")
+            .bind(now.micros())
+            .bind(cred.id)
+            .execute(&mut *tx)
+            .await?;
+        Attempt::Accepted
+    } else {
+        let failures = failed + 1;
+        let lock = lock_after(failures).map(|seconds| now.plus_seconds(seconds).micros());
+        sqlx::query("UPDATE credentials SET failed_attempts = $1, locked_until = $2, updated_at = $3 WHERE id = $4")
+            .bind(failures)
+            .bind(lock)
+            .bind(now.micros())
+            .bind(cred.id)
+            .execute(&mut *tx)
+            .await?;
+        let event = failure_event(cred, origin, reason);
+        audit::record(&mut tx, state.db.backend(), now, &event).await?;
+        if lock.is_some() {
+            let locked =
+                AuditEvent { event: "account_locked", detail: serde_json::json!({ "failures": failures }), ..event };
+            audit::record(&mut tx, state.db.backend(), now, &locked).await?;
+        }
+        Attempt::Refused
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(outcome)
 }
 
 fn failure_event<'a>(cred: &CredentialRow, origin: &'a str, reason: &str) -> AuditEvent<'a> {
@@ -256,17 +298,12 @@ pub async fn with_second_factor(
         return Err(AppError::new(ErrorCode::Unauthenticated));
     }
     let now = state.clock.now();
+    let cred = credential_by_id(state, pending.credential_id).await?;
     let accepted = check_totp(state, pending.credential_id, code).await?
         || use_recovery_code(state, pending.credential_id, pending.principal, code, origin).await?;
-    if !accepted {
-        let event = AuditEvent {
-            actor: actor_of(pending.principal),
-            customer_id: customer_of(pending.principal),
-            event: "login_failed",
-            detail: serde_json::json!({ "reason": "wrong_second_factor" }),
-            origin,
-        };
-        audit::record_now(&state.db, now, &event).await?;
+    // Wrong codes count toward the same lock as wrong passwords: a half-signed-in
+    // session cannot guess codes for ever.
+    if settle_attempt(state, &cred, accepted, origin, "wrong_second_factor").await? != Attempt::Accepted {
         return Err(AppError::new(ErrorCode::InvalidCode));
     }
     let event = AuditEvent {
