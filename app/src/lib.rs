@@ -33,7 +33,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // Deferred to idle time: on a slow phone the page shows and its forms
+                // work first; the WASM takes over when the browser has a moment.
+                <HydrationScripts options defer=true />
                 <leptos_meta::MetaTags />
             </head>
             <body>
