@@ -36,6 +36,10 @@ on_both_backends!(
     security_events_are_the_customers_own,
     a_login_flood_stays_bounded_and_the_probe_answers,
     error_answers_carry_the_status_of_their_code,
+    forgot_password_resets_unlocks_and_ends_every_session,
+    changing_the_password_needs_a_fresh_step_up_and_ends_other_sessions,
+    a_recovery_code_replaces_the_authenticator_once,
+    a_new_device_raises_a_notification,
 );
 
 /// The session cookie's name in development mode.
@@ -1082,5 +1086,135 @@ async fn error_answers_carry_the_status_of_their_code(backend: Backend) {
         })
         .collect();
     assert!(wrong_status.is_empty(), "errors answered with the wrong status: {wrong_status:?}");
+    srv.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------
+// Forgot and change password, recovery codes, new-device notices.
+// ---------------------------------------------------------------------------------
+
+async fn forgot_password_resets_unlocks_and_ends_every_session(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let c = app::backend::seed::demo_customer(1);
+    let elsewhere = Browser::new(&srv);
+    assert_eq!(success_to(login(&elsewhere, "demo1", DEMO_PASSWORD).await).await, "/security");
+    // Lock the account first: a reset by SMS is the customer's way back in.
+    let attacker = Browser::new(&srv);
+    for _ in 0..5 {
+        expect_error(login(&attacker, "demo1", "not the password at all").await, "invalid_credentials").await;
+    }
+    assert!(throttle_state(&srv, "demo1").await.1.is_some(), "locked");
+
+    let me = Browser::new(&srv);
+    expect_error(me.call("reset_start", &[("customer_no", &c.customer_no), ("id_tail", "000000")]).await, "no_match")
+        .await;
+    ok(me.call("reset_start", &[("customer_no", &c.customer_no), ("id_tail", &c.id_number_tail)]).await).await;
+    let code = latest_code(&srv, &c.phone).await;
+    let new_password = "a brand new sentence for the bank";
+    expect_error(me.call("reset_finish", &[("code", "000000"), ("password", new_password)]).await, "invalid_code")
+        .await;
+    expect_error(
+        me.call("reset_finish", &[("code", &code), ("password", "password1234")]).await,
+        "password_too_common",
+    )
+    .await;
+    ok(me.call("reset_finish", &[("code", &code), ("password", new_password)]).await).await;
+
+    assert!(!elsewhere.signed_in().await, "every session ended by the reset");
+    assert_eq!(throttle_state(&srv, "demo1").await, (0, None), "the lock is cleared");
+    expect_error(login(&Browser::new(&srv), "demo1", DEMO_PASSWORD).await, "invalid_credentials").await;
+    assert_eq!(success_to(login(&Browser::new(&srv), "demo1", new_password).await).await, "/security");
+    // The code was used up.
+    expect_error(me.call("reset_finish", &[("code", &code), ("password", new_password)]).await, "invalid_code").await;
+    chain_intact(&srv).await;
+    srv.stop().await.unwrap();
+}
+
+async fn changing_the_password_needs_a_fresh_step_up_and_ends_other_sessions(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let me = Browser::new(&srv);
+    assert_eq!(success_to(login(&me, "demo2", DEMO_PASSWORD).await).await, "/security");
+    let new_password = "my second sentence for this bank";
+    let change = [("current_password", DEMO_PASSWORD), ("new_password", new_password)];
+    expect_error(me.call("change_password", &change).await, "step_up_required").await;
+    let (secret, used) = set_up_totp(&srv, &me).await;
+    // Setting up the authenticator counts as a fresh confirmation, for 5 minutes.
+    srv.clock.advance_seconds(301);
+    let other = Browser::new(&srv);
+    assert_eq!(success_to(login(&other, "demo2", DEMO_PASSWORD).await).await, "/login/verify");
+    let step = now_step(&srv);
+    assert!(step > used);
+    assert_eq!(success_to(verify(&other, &code_at_step(&secret, step)).await).await, "/security");
+    expect_error(me.call("change_password", &change).await, "step_up_required").await;
+    srv.clock.advance_seconds(30);
+    ok(me.call("step_up", &[("step_up_code", &code_at_step(&secret, now_step(&srv)))]).await).await;
+    let wrong_current = [("current_password", "this is not my password"), ("new_password", new_password)];
+    expect_error(me.call("change_password", &wrong_current).await, "invalid_credentials").await;
+    ok(me.call("change_password", &change).await).await;
+    assert!(me.signed_in().await, "this session stays");
+    assert!(!other.signed_in().await, "the other session ended");
+    let notices = me.json("notifications", &[]).await;
+    assert!(notices.as_array().unwrap().iter().any(|n| n["kind"] == "password_changed"), "{notices}");
+    chain_intact(&srv).await;
+    srv.stop().await.unwrap();
+}
+
+async fn a_recovery_code_replaces_the_authenticator_once(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let me = Browser::new(&srv);
+    assert_eq!(success_to(login(&me, "demo1", DEMO_PASSWORD).await).await, "/security");
+    set_up_totp(&srv, &me).await;
+    let codes = me.json("recovery_codes", &[]).await;
+    let codes: Vec<String> = codes.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(codes.len(), 10);
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT code_hash FROM recovery_codes").fetch_all(srv.state.db.pool()).await.unwrap();
+    assert!(codes.iter().all(|c| !stored.contains(c)), "stored hashed, not as typed");
+
+    let phone_lost = Browser::new(&srv);
+    assert_eq!(success_to(login(&phone_lost, "demo1", DEMO_PASSWORD).await).await, "/login/verify");
+    let typed = codes[3].to_uppercase().replace('-', " ");
+    assert_eq!(success_to(verify(&phone_lost, &typed).await).await, "/security");
+
+    let again = Browser::new(&srv);
+    assert_eq!(success_to(login(&again, "demo1", DEMO_PASSWORD).await).await, "/login/verify");
+    expect_error(verify(&again, &codes[3]).await, "invalid_code").await;
+    assert_eq!(success_to(verify(&again, &codes[4]).await).await, "/security");
+    chain_intact(&srv).await;
+    srv.stop().await.unwrap();
+}
+
+async fn a_new_device_raises_a_notification(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let phone = Browser::new(&srv);
+    let login_from = |agent: &'static str| {
+        let b = Browser::new(&srv);
+        async move {
+            let response = b
+                .post("login")
+                .header("user-agent", agent)
+                .form(&[("username", "demo2"), ("password", DEMO_PASSWORD)])
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            b
+        }
+    };
+    drop(phone);
+    let android = "Mozilla/5.0 (Linux; Android 10) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36";
+    let first = login_from(android).await;
+    assert_eq!(first.json("notifications", &[]).await.as_array().unwrap().len(), 0, "the first device is expected");
+    let _same = login_from(android).await;
+    assert_eq!(first.json("notifications", &[]).await.as_array().unwrap().len(), 0, "a known device is quiet");
+    let _windows = login_from("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/120.0").await;
+    let notices = first.json("notifications", &[]).await;
+    let list = notices.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{notices}");
+    assert_eq!(list[0]["kind"], "new_device_login");
+    assert!(list[0]["detail"].as_str().unwrap().contains("Firefox"), "{notices}");
+    assert_eq!(first.me().await["unread_notifications"], 1);
+    ok(first.call("notifications_read", &[]).await).await;
+    assert_eq!(first.me().await["unread_notifications"], 0);
     srv.stop().await.unwrap();
 }
