@@ -40,6 +40,7 @@ on_both_backends!(
     changing_the_password_needs_a_fresh_step_up_and_ends_other_sessions,
     a_recovery_code_replaces_the_authenticator_once,
     a_new_device_raises_a_notification,
+    too_many_attempts_from_one_address_get_429,
 );
 
 /// The session cookie's name in development mode.
@@ -1216,5 +1217,24 @@ async fn a_new_device_raises_a_notification(backend: Backend) {
     assert_eq!(first.me().await["unread_notifications"], 1);
     ok(first.call("notifications_read", &[]).await).await;
     assert_eq!(first.me().await["unread_notifications"], 0);
+    srv.stop().await.unwrap();
+}
+
+async fn too_many_attempts_from_one_address_get_429(backend: Backend) {
+    let srv = TestServer::start_with(backend, |c| c.login_burst = 3).await;
+    let b = Browser::new(&srv);
+    for _ in 0..3 {
+        expect_error(login(&b, "nobody-here", "some wrong password").await, "invalid_credentials").await;
+    }
+    let refused = login(&b, "demo1", DEMO_PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u32 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=6).contains(&retry), "retry after {retry} s");
+    expect_error(refused, "too_many_requests").await;
+    // The limit is per class: pages and other server functions still answer.
+    assert_eq!(srv.get("/").await.status(), 200);
+    // And it refills with the (test) clock.
+    srv.clock.advance_seconds(6);
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
     srv.stop().await.unwrap();
 }
