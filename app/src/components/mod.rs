@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 pub mod form;
+pub mod identify;
 pub mod language;
 pub mod layout;
 pub mod session_timer;

@@ -1,6 +1,7 @@
 //! Activating online banking: who you are, the code from your phone, your log-in.
 use crate::api::identity::{enrollment_status, FinishEnrollment, StartEnrollment};
 use crate::components::form::{url_error, Field, FormError};
+use crate::components::identify::{CodeSentNotice, IdentifyFields};
 use crate::i18n::Key;
 use crate::t;
 use leptos::prelude::*;
@@ -16,8 +17,7 @@ pub fn EnrollPage() -> impl IntoView {
             <h1 id="enroll-title">{t(Key::EnrollTitle)}</h1>
             <p>{t(Key::EnrollLead)}</p>
             <ActionForm action>
-                <Field id="customer_no" label=Key::FieldCustomerNo autocomplete="off" hint=Key::FieldCustomerNoHint />
-                <Field id="id_tail" label=Key::FieldIdTail autocomplete="off" maxlength=6 hint=Key::FieldIdTailHint />
+                <IdentifyFields />
                 <FormError error />
                 <button class="button primary" type="submit">{t(Key::EnrollSendCode)}</button>
             </ActionForm>
@@ -35,28 +35,7 @@ pub fn EnrollVerifyPage() -> impl IntoView {
     view! {
         <section class="form-page" aria-labelledby="enroll-verify-title">
             <h1 id="enroll-verify-title">{t(Key::EnrollVerifyTitle)}</h1>
-            <Suspense fallback=|| ()>
-                {move || {
-                    status
-                        .get()
-                        .map(|s| match s {
-                            Ok(Some(phone)) => {
-                                view! {
-                                    <p>{t(Key::EnrollCodeSentTo)}" "<strong>{phone}</strong></p>
-                                }
-                                    .into_any()
-                            }
-                            _ => {
-                                view! {
-                                    <p class="error" role="alert">
-                                        {t(Key::EnrollStartAgain)}" "<a href="/enroll">{t(Key::EnrollLink)}</a>
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            <CodeSentNotice status restart_href="/enroll" restart_label=Key::EnrollLink />
             <ActionForm action>
                 <Field
                     id="code"

@@ -1,6 +1,7 @@
 //! Forgot password: who you are, then the code from your phone and a new password.
 use crate::api::identity::{reset_status, FinishReset, StartReset};
 use crate::components::form::{url_error, Field, FormError};
+use crate::components::identify::{CodeSentNotice, IdentifyFields};
 use crate::i18n::Key;
 use crate::t;
 use leptos::prelude::*;
@@ -16,8 +17,7 @@ pub fn ForgotPage() -> impl IntoView {
             <h1 id="forgot-title">{t(Key::ForgotTitle)}</h1>
             <p>{t(Key::ForgotLead)}</p>
             <ActionForm action>
-                <Field id="customer_no" label=Key::FieldCustomerNo autocomplete="off" hint=Key::FieldCustomerNoHint />
-                <Field id="id_tail" label=Key::FieldIdTail autocomplete="off" maxlength=6 hint=Key::FieldIdTailHint />
+                <IdentifyFields />
                 <FormError error />
                 <button class="button primary" type="submit">{t(Key::EnrollSendCode)}</button>
             </ActionForm>
@@ -34,25 +34,7 @@ pub fn ForgotVerifyPage() -> impl IntoView {
     view! {
         <section class="form-page" aria-labelledby="forgot-verify-title">
             <h1 id="forgot-verify-title">{t(Key::ForgotVerifyTitle)}</h1>
-            <Suspense fallback=|| ()>
-                {move || {
-                    status
-                        .get()
-                        .map(|s| match s {
-                            Ok(Some(phone)) => {
-                                view! { <p>{t(Key::EnrollCodeSentTo)}" "<strong>{phone}</strong></p> }.into_any()
-                            }
-                            _ => {
-                                view! {
-                                    <p class="error" role="alert">
-                                        {t(Key::EnrollStartAgain)}" "<a href="/forgot">{t(Key::ForgotTitle)}</a>
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            <CodeSentNotice status restart_href="/forgot" restart_label=Key::ForgotTitle />
             <ActionForm action>
                 <Field id="code" label=Key::FieldSmsCode autocomplete="one-time-code" inputmode="numeric" maxlength=6 />
                 <Field

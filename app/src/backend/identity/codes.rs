@@ -31,6 +31,40 @@ impl Purpose {
     }
 }
 
+impl Purpose {
+    /// The text message carrying `code`, in both languages (the phone's language is
+    /// unknown).
+    fn message(self, code: &str) -> String {
+        match self {
+            Purpose::Enroll => format!(
+                "【乡邮储蓄银行】您正在开通网上银行，验证码 {code}，10 分钟内有效。请勿告诉任何人。\
+                 Village Post Savings Bank: your online banking activation code is {code}, valid for 10 minutes. \
+                 Never share it."
+            ),
+            Purpose::Reset => format!(
+                "【乡邮储蓄银行】您正在重置网银密码，验证码 {code}，10 分钟内有效。如非本人操作，请致电 95580。\
+                 Village Post Savings Bank: your password reset code is {code}, valid for 10 minutes. \
+                 Not you? Call 95580."
+            ),
+        }
+    }
+}
+
+/// Issues a code and queues the text message carrying it, in the caller's
+/// transaction: the code exists only in that message.
+pub async fn send(
+    tx: &mut Transaction<'static, Any>,
+    secret: &[u8],
+    customer_id: i64,
+    phone: &str,
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<(), CodeError> {
+    let code = issue(tx, secret, customer_id, purpose, now).await?;
+    crate::backend::outbox::enqueue_sms(tx, phone, &purpose.message(&code), now).await?;
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CodeError {
     #[error("a code was sent less than a minute ago")]
@@ -53,7 +87,7 @@ fn keyed_hash(secret: &[u8], customer_id: i64, purpose: Purpose, code: &str) -> 
 
 /// Makes a new code for `customer_id` and returns it (to be put in the outbox
 /// message, and nowhere else).
-pub async fn issue(
+async fn issue(
     tx: &mut Transaction<'static, Any>,
     secret: &[u8],
     customer_id: i64,

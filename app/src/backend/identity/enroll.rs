@@ -46,8 +46,14 @@ pub(crate) async fn find_customer(
     matched.ok_or(AppError::new(ErrorCode::NoMatch))
 }
 
-/// Step one: identify the customer and send a code to the phone on file.
-pub async fn start(state: &AppState, customer_no: &str, id_tail: &str) -> Result<CodeSent, AppError> {
+/// Identifies the customer and texts a code to the phone on file, if the customer
+/// has online banking (`enrolled`) or has not (`!enrolled`), as the purpose needs.
+pub(crate) async fn identify_and_send_code(
+    state: &AppState,
+    customer_no: &str,
+    id_tail: &str,
+    purpose: Purpose,
+) -> Result<CodeSent, AppError> {
     let now = state.clock.now();
     let (customer_id, phone) = find_customer(state, customer_no, id_tail).await?;
     let mut tx = state.db.begin_write().await?;
@@ -56,20 +62,22 @@ pub async fn start(state: &AppState, customer_no: &str, id_tail: &str) -> Result
             .bind(customer_id)
             .fetch_optional(&mut *tx)
             .await?;
-    if enrolled.is_some() {
-        return Err(AppError::new(ErrorCode::AlreadyEnrolled));
+    match (purpose, enrolled.is_some()) {
+        (Purpose::Enroll, true) => return Err(AppError::new(ErrorCode::AlreadyEnrolled)),
+        (Purpose::Reset, false) => return Err(AppError::new(ErrorCode::NoMatch)),
+        _ => {}
     }
-    let code = codes::issue(&mut tx, &state.secret, customer_id, Purpose::Enroll, now).await.map_err(code_error)?;
-    let body = format!(
-        "【乡邮储蓄银行】您正在开通网上银行，验证码 {code}，10 分钟内有效。请勿告诉任何人。\
-         Village Post Savings Bank: your online banking activation code is {code}, valid for 10 minutes. Never share it."
-    );
-    outbox::enqueue_sms(&mut tx, &phone, &body, now).await?;
+    codes::send(&mut tx, &state.secret, customer_id, &phone, purpose, now).await.map_err(code_error)?;
     tx.commit().await?;
     Ok(CodeSent {
         pending: PendingEnrollment { customer_id, started_at: now },
         masked_phone: outbox::mask_phone(&phone),
     })
+}
+
+/// Step one: identify the customer and send a code to the phone on file.
+pub async fn start(state: &AppState, customer_no: &str, id_tail: &str) -> Result<CodeSent, AppError> {
+    identify_and_send_code(state, customer_no, id_tail, Purpose::Enroll).await
 }
 
 /// The new log-in the customer chose.

@@ -1,11 +1,11 @@
 //! Forgot password (by a code to the phone on file) and change password (signed in,
 //! with a fresh second factor). Both end every other session of the customer.
 use super::codes::{self, Purpose};
-use super::enroll::{code_error, find_customer, hash_error, password_error, PendingEnrollment};
+use super::enroll::{code_error, hash_error, identify_and_send_code, password_error, PendingEnrollment};
 use super::password::check_new_password;
 use super::sessions;
 use crate::backend::audit::{self, Actor, AuditEvent};
-use crate::backend::{notifications, outbox, AppState};
+use crate::backend::{notifications, AppState};
 use crate::error::{AppError, ErrorCode};
 use sqlx::Row;
 
@@ -15,26 +15,8 @@ pub async fn start(
     customer_no: &str,
     id_tail: &str,
 ) -> Result<(PendingEnrollment, String), AppError> {
-    let now = state.clock.now();
-    let (customer_id, phone) = find_customer(state, customer_no, id_tail).await?;
-    let mut tx = state.db.begin_write().await?;
-    let enrolled: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM credentials WHERE principal_kind = 'customer' AND principal_id = $1")
-            .bind(customer_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if enrolled.is_none() {
-        return Err(AppError::new(ErrorCode::NoMatch));
-    }
-    let code = codes::issue(&mut tx, &state.secret, customer_id, Purpose::Reset, now).await.map_err(code_error)?;
-    let body = format!(
-        "【乡邮储蓄银行】您正在重置网银密码，验证码 {code}，10 分钟内有效。如非本人操作，请致电 95580。\
-         Village Post Savings Bank: your password reset code is {code}, valid for 10 minutes. \
-         Not you? Call 95580."
-    );
-    outbox::enqueue_sms(&mut tx, &phone, &body, now).await?;
-    tx.commit().await?;
-    Ok((PendingEnrollment { customer_id, started_at: now }, outbox::mask_phone(&phone)))
+    let sent = identify_and_send_code(state, customer_no, id_tail, Purpose::Reset).await?;
+    Ok((sent.pending, sent.masked_phone))
 }
 
 /// Step two: the code and a new password. Clears any lock and ends every session.
