@@ -41,6 +41,7 @@ on_both_backends!(
     a_recovery_code_replaces_the_authenticator_once,
     a_new_device_raises_a_notification,
     too_many_attempts_from_one_address_get_429,
+    a_customer_can_be_identified_by_card_number,
 );
 
 /// The session cookie's name in development mode.
@@ -1236,5 +1237,33 @@ async fn too_many_attempts_from_one_address_get_429(backend: Backend) {
     // And it refills with the (test) clock.
     srv.clock.advance_seconds(6);
     assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    srv.stop().await.unwrap();
+}
+
+async fn a_customer_can_be_identified_by_card_number(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let c = app::backend::seed::demo_customer(4);
+    let b = Browser::new(&srv);
+    // Spaces as printed on the card are fine; a wrong tail is the usual "no match".
+    let spaced: String = c
+        .card_no
+        .chars()
+        .enumerate()
+        .flat_map(|(i, d)| (i > 0 && i % 4 == 0).then_some(' ').into_iter().chain([d]))
+        .collect();
+    expect_error(b.call("enroll_start", &[("customer_no", &spaced), ("id_tail", "000000")]).await, "no_match").await;
+    expect_error(
+        b.call("enroll_start", &[("customer_no", "6217990000000000"), ("id_tail", &c.id_number_tail)]).await,
+        "no_match",
+    )
+    .await;
+    ok(b.call("enroll_start", &[("customer_no", &spaced), ("id_tail", &c.id_number_tail)]).await).await;
+    let code = latest_code(&srv, &c.phone).await;
+    let form = [("code", code.as_str()), ("username", "card4"), ("password", "a long sentence from card four")];
+    ok(b.call("enroll_finish", &form).await).await;
+    assert_eq!(
+        success_to(login(&Browser::new(&srv), "card4", "a long sentence from card four").await).await,
+        "/security"
+    );
     srv.stop().await.unwrap();
 }

@@ -119,6 +119,8 @@ const GIVEN: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DemoCustomer {
     pub customer_no: String,
+    /// The debit card (16 digits, UnionPay-style 6217 prefix, valid Luhn check digit).
+    pub card_no: String,
     pub full_name: String,
     pub id_number_tail: String,
     pub phone: String,
@@ -132,11 +134,34 @@ pub fn demo_customer(n: u32) -> DemoCustomer {
     let id_tail = if n.is_multiple_of(11) { format!("{:05}X", mix % 100_000) } else { format!("{mix:06}") };
     DemoCustomer {
         customer_no: format!("C{n:08}"),
+        card_no: with_luhn_digit(&format!("621799{n:09}")),
         full_name: format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len() + i) % GIVEN.len()]),
         id_number_tail: id_tail,
         phone: format!("13{}{:08}", n % 10, (n as u64 * 7_919) % 100_000_000),
         branch_code: BRANCHES[i % BRANCHES.len()].code,
     }
+}
+
+/// Appends the Luhn check digit that makes `digits` a valid card number.
+fn with_luhn_digit(digits: &str) -> String {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{digits}{}", (10 - sum % 10) % 10)
 }
 
 /// What a seeding run did.
@@ -164,6 +189,7 @@ pub async fn seed_demo(db: &Db, clock: &dyn Clock, customers: u32) -> Result<See
     let wanted: Vec<u32> = (existing.saturating_add(1)..=customers).collect();
     for chunk in wanted.chunks(CHUNK) {
         insert_customers(&mut tx, chunk, now).await?;
+        insert_cards(&mut tx, chunk, now).await?;
     }
     tx.commit().await?;
     let added = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
@@ -298,9 +324,37 @@ async fn insert_customers(tx: &mut Transaction<'static, Any>, numbers: &[u32], n
     Ok(())
 }
 
+async fn insert_cards(tx: &mut Transaction<'static, Any>, numbers: &[u32], now: i64) -> Result<(), sqlx::Error> {
+    let rows: Vec<String> = (0..numbers.len())
+        .map(|i| {
+            let p = i * 3;
+            format!("((SELECT id FROM customers WHERE customer_no = ${}), ${}, 'debit', ${})", p + 1, p + 2, p + 3)
+        })
+        .collect();
+    let sql = format!("INSERT INTO cards (customer_id, card_no, kind, created_at) VALUES {}", rows.join(", "));
+    let mut query = sqlx::query(&sql);
+    for n in numbers {
+        let c = demo_customer(*n);
+        query = query.bind(c.customer_no).bind(c.card_no).bind(now);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_cards_pass_the_luhn_check() {
+        assert_eq!(with_luhn_digit("7992739871"), "79927398713", "the textbook example");
+        for n in [1, 2, 77, 999] {
+            let card = demo_customer(n).card_no;
+            assert_eq!(card.len(), 16);
+            assert!(card.starts_with("6217"));
+            assert_eq!(with_luhn_digit(&card[..15]), card);
+        }
+    }
 
     #[test]
     fn demo_customers_are_deterministic_and_valid() {

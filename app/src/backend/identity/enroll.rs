@@ -24,17 +24,24 @@ pub struct CodeSent {
     pub masked_phone: String,
 }
 
-/// The customer with this number and ID tail, if both match. One answer for "no
-/// such customer" and "wrong tail", so numbers cannot be probed.
+/// The customer with this customer number (or the number of one of their cards)
+/// and ID tail, if both match. One answer for "no such customer" and "wrong tail",
+/// so numbers cannot be probed.
 pub(crate) async fn find_customer(
     state: &AppState,
-    customer_no: &str,
+    customer_no_or_card: &str,
     id_tail: &str,
 ) -> Result<(i64, String), AppError> {
-    let row = sqlx::query("SELECT id, phone, id_number_tail, status FROM customers WHERE customer_no = $1")
-        .bind(customer_no.trim().to_ascii_uppercase())
-        .fetch_optional(state.db.pool())
-        .await?;
+    // A card number (16 to 19 digits, spaces allowed) or a customer number.
+    let compact: String = customer_no_or_card.chars().filter(|c| !c.is_whitespace()).collect();
+    let is_card = (16..=19).contains(&compact.len()) && compact.chars().all(|c| c.is_ascii_digit());
+    let sql = if is_card {
+        "SELECT u.id, u.phone, u.id_number_tail, u.status FROM customers u JOIN cards k ON k.customer_id = u.id \
+         WHERE k.card_no = $1 AND k.status <> 'closed'"
+    } else {
+        "SELECT id, phone, id_number_tail, status FROM customers WHERE customer_no = $1"
+    };
+    let row = sqlx::query(sql).bind(compact.to_ascii_uppercase()).fetch_optional(state.db.pool()).await?;
     let matched = row.and_then(|row| {
         let tail: String = row.try_get("id_number_tail").ok()?;
         let status: String = row.try_get("status").ok()?;
