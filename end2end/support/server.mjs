@@ -19,9 +19,10 @@ const READY_LINE = /Postal savings portal is running at (https?:\/\/\S+)/;
 
 /**
  * Starts the server (or uses PORTAL_E2E_URL). Resolves to
- * `{ url, stop(), output() }`; `url` ends with a slash.
+ * `{ url, stop(), output() }`; `url` ends with a slash. `env` adds settings
+ * (e.g. a short idle timeout).
  */
-export async function startServer() {
+export async function startServer(env = {}) {
   const external = process.env.PORTAL_E2E_URL;
   if (external) {
     return { url: external.endsWith('/') ? external : `${external}/`, stop: async () => {}, output: () => '' };
@@ -44,6 +45,7 @@ export async function startServer() {
       DATABASE_URL: `sqlite:${path.join(dir, 'e2e.db')}`,
       PORTAL_BIND: '127.0.0.1:0',
       PORTAL_SITE_ROOT: siteRoot,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
