@@ -260,14 +260,22 @@ pub async fn begin_totp_setup() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Whether the signed-in principal has an authenticator.
-#[server(prefix = "/api", endpoint = "totp_enabled")]
-pub async fn totp_enabled() -> Result<bool, AppError> {
-    use crate::backend::auth::RequestContext;
-    let ctx = RequestContext::current()?;
+/// What the authenticator panel shows: one request, so the page never waits on
+/// several (and a slow network pays one round trip).
+#[server(prefix = "/api", endpoint = "authenticator_panel")]
+pub async fn authenticator_panel() -> Result<crate::types::TotpPanel, AppError> {
+    use crate::backend::identity::second_factor;
+    use crate::types::TotpPanel;
+    if let Some(codes) = fresh_recovery_codes().await? {
+        return Ok(TotpPanel::RecoveryCodes(codes));
+    }
+    if let Some(setup) = pending_totp_setup().await? {
+        return Ok(TotpPanel::Pending(setup));
+    }
+    let ctx = crate::backend::auth::RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let credential = ctx.signed_in_credential()?;
-    crate::backend::identity::second_factor::is_enrolled(&state, credential).await
+    let auth = ctx.auth.as_ref().ok_or(AppError::new(crate::error::ErrorCode::Unauthenticated))?;
+    Ok(if second_factor::is_enrolled(&state, auth.credential_id).await? { TotpPanel::On } else { TotpPanel::Off })
 }
 
 /// The set-up under way, if any: the secret to type and the QR code to scan.

@@ -1,11 +1,12 @@
 //! Security settings: the second factor, active sessions, recent security events.
 use crate::api::identity::{
-    fresh_recovery_codes, my_security_events, my_sessions, pending_totp_setup, totp_enabled, BeginTotpSetup,
-    ChangePassword, ConfirmTotpSetup, EndOtherSessions, EndSession, RecoveryCodesSaved, StepUp,
+    authenticator_panel, my_security_events, my_sessions, BeginTotpSetup, ChangePassword, ConfirmTotpSetup,
+    EndOtherSessions, EndSession, RecoveryCodesSaved, StepUp,
 };
 use crate::components::form::{url_error, Field, FormError};
 use crate::i18n::{use_i18n, Key};
 use crate::t;
+use crate::types::TotpPanel;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -31,11 +32,10 @@ pub fn TotpSetupPanel() -> impl IntoView {
     let begin = ServerAction::<BeginTotpSetup>::new();
     let confirm = ServerAction::<ConfirmTotpSetup>::new();
     let saved = ServerAction::<RecoveryCodesSaved>::new();
-    let pending =
-        Resource::new_blocking(move || (begin.version().get(), confirm.version().get()), |_| pending_totp_setup());
-    let codes =
-        Resource::new_blocking(move || (confirm.version().get(), saved.version().get()), |_| fresh_recovery_codes());
-    let enabled = Resource::new_blocking(move || confirm.version().get(), |_| totp_enabled());
+    let panel = Resource::new_blocking(
+        move || (begin.version().get(), confirm.version().get(), saved.version().get()),
+        |_| authenticator_panel(),
+    );
     let begin_error =
         Signal::derive(move || begin.value().get().and_then(Result::err).or_else(|| url_error(BeginTotpSetup::PATH)));
     let confirm_error = Signal::derive(move || {
@@ -46,11 +46,11 @@ pub fn TotpSetupPanel() -> impl IntoView {
             <h2 id="totp-title">{t(Key::TotpTitle)}</h2>
             <Suspense fallback=|| ()>
                 {move || {
-                    let codes = codes.get().and_then(Result::ok).flatten();
-                    let pending = pending.get().and_then(Result::ok).flatten();
-                    let enabled = enabled.get().and_then(Result::ok).unwrap_or(false);
-                    match (codes, pending) {
-                        (Some(codes), _) => {
+                    let Some(Ok(state)) = panel.get() else {
+                        return ().into_any();
+                    };
+                    match state {
+                        TotpPanel::RecoveryCodes(codes) => {
                             view! {
                                 <p>{t(Key::RecoveryCodesLead)}</p>
                                 <ol class="recovery-codes">
@@ -62,7 +62,7 @@ pub fn TotpSetupPanel() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        (None, Some(setup)) => {
+                        TotpPanel::Pending(setup) => {
                             view! {
                                 <p>{t(Key::TotpScanLead)}</p>
                                 <div class="qr" inner_html=setup.qr_svg></div>
@@ -82,7 +82,7 @@ pub fn TotpSetupPanel() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        (None, None) if enabled => {
+                        TotpPanel::On => {
                             view! {
                                 <p class="success" role="status">{t(Key::TotpIsOn)}</p>
                                 <ActionForm action=begin>
@@ -92,7 +92,7 @@ pub fn TotpSetupPanel() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        (None, None) => {
+                        TotpPanel::Off => {
                             view! {
                                 <p>{t(Key::TotpLead)}</p>
                                 <ActionForm action=begin>

@@ -10,7 +10,7 @@ pub mod username;
 pub use branch::{Branch, Localized};
 pub use money::{Currency, Money, MoneyParseError};
 pub use principal::{Me, Principal};
-pub use security::{Notification, OutboxView, SecurityEvent, SessionInfo, TotpSetup};
+pub use security::{Notification, OutboxView, SecurityEvent, SessionInfo, TotpPanel, TotpSetup};
 pub use staff::StaffRole;
 pub use time::Timestamp;
 pub use username::{Username, UsernameProblem};

@@ -57,3 +57,16 @@ pub struct Notification {
     pub created_local: String,
     pub unread: bool,
 }
+
+/// What the authenticator panel shows, decided by the server in one answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TotpPanel {
+    /// No authenticator: offer to set one up.
+    Off,
+    /// A set-up under way: the secret and QR code, and the confirm form.
+    Pending(TotpSetup),
+    /// Just confirmed: the ten recovery codes, shown once.
+    RecoveryCodes(Vec<String>),
+    /// An authenticator is on.
+    On,
+}
