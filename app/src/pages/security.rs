@@ -46,8 +46,12 @@ pub fn TotpSetupPanel() -> impl IntoView {
             <h2 id="totp-title">{t(Key::TotpTitle)}</h2>
             <Suspense fallback=|| ()>
                 {move || {
-                    let Some(Ok(state)) = panel.get() else {
-                        return ().into_any();
+                    let state = match panel.get() {
+                        Some(Ok(state)) => state,
+                        Some(Err(e)) => {
+                            return view! { <p class="error" role="alert">{t(e.code.message_key())}</p> }.into_any();
+                        }
+                        None => return ().into_any(),
                     };
                     match state {
                         TotpPanel::RecoveryCodes(codes) => {
