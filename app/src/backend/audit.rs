@@ -566,23 +566,7 @@ fn looks_like_card_number(s: &str) -> bool {
     if !(13..=19).contains(&digits.len()) {
         return false;
     }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                if d * 2 > 9 {
-                    d * 2 - 9
-                } else {
-                    d * 2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
+    crate::types::card::luhn_valid(&digits)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Serializable domain types both sides use, each with a validated constructor.
 pub mod branch;
+pub mod card;
 pub mod money;
 pub mod principal;
 pub mod security;
