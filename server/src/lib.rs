@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod logging;
 
 use app::backend::auth::SessionPolicy;
@@ -113,6 +114,7 @@ pub async fn serve(
             http::rate_limit::Allowance { burst: 5, refill_seconds: 60 },
         )
     });
+    let jobs = jobs::spawn(state.clone());
     let router = http::router(http::ServerState { leptos: leptos_options(config, addr), app: state, rate_limiter });
     // Without TCP_NODELAY small responses wait ~40 ms for the peer's delayed ACK.
     let listener = listener.tap_io(|tcp| {
@@ -135,13 +137,15 @@ pub async fn serve(
             Err(_) => std::future::pending::<()>().await,
         }
     };
-    tokio::select! {
+    let result = tokio::select! {
         result = server => result.map_err(StartError::Serve),
         () = grace_over => {
             tracing::warn!("grace period over: closing the connections still open");
             Ok(())
         }
-    }
+    };
+    jobs.abort();
+    result
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

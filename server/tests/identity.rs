@@ -42,6 +42,7 @@ on_both_backends!(
     a_new_device_raises_a_notification,
     too_many_attempts_from_one_address_get_429,
     a_customer_can_be_identified_by_card_number,
+    the_outbox_is_delivered_by_the_background_sender,
 );
 
 /// The session cookie's name in development mode.
@@ -1265,5 +1266,26 @@ async fn a_customer_can_be_identified_by_card_number(backend: Backend) {
         success_to(login(&Browser::new(&srv), "card4", "a long sentence from card four").await).await,
         "/security"
     );
+    srv.stop().await.unwrap();
+}
+
+async fn the_outbox_is_delivered_by_the_background_sender(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let c = app::backend::seed::demo_customer(5);
+    let b = Browser::new(&srv);
+    ok(b.call("enroll_start", &[("customer_no", &c.customer_no), ("id_tail", &c.id_number_tail)]).await).await;
+    let mut sent = None;
+    for _ in 0..50 {
+        sent = sqlx::query_scalar::<_, Option<i64>>("SELECT sent_at FROM outbox WHERE recipient = $1")
+            .bind(&c.phone)
+            .fetch_one(srv.state.db.pool())
+            .await
+            .unwrap();
+        if sent.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sent.is_some(), "the message was handed to the sender within 5 s");
     srv.stop().await.unwrap();
 }
