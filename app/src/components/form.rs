@@ -19,6 +19,16 @@ pub fn url_error(fn_path: &'static str) -> Option<AppError> {
     })
 }
 
+/// The error of a server action, from its last call (with the WASM) or from the
+/// URL after a plain form post (without it).
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: server_fn::ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(S::PATH)))
+}
+
 /// The translated message for an action's error, if any.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

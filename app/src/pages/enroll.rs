@@ -1,17 +1,15 @@
 //! Activating online banking: who you are, the code from your phone, your log-in.
 use crate::api::identity::{enrollment_status, FinishEnrollment, StartEnrollment};
-use crate::components::form::{url_error, Field, FormError};
+use crate::components::form::{action_error, Field, FormError};
 use crate::components::identify::{CodeSentNotice, IdentifyFields};
 use crate::i18n::Key;
 use crate::t;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn EnrollPage() -> impl IntoView {
     let action = ServerAction::<StartEnrollment>::new();
-    let error =
-        Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(StartEnrollment::PATH)));
+    let error = action_error(action);
     view! {
         <section class="form-page" aria-labelledby="enroll-title">
             <h1 id="enroll-title">{t(Key::EnrollTitle)}</h1>
@@ -29,9 +27,7 @@ pub fn EnrollPage() -> impl IntoView {
 pub fn EnrollVerifyPage() -> impl IntoView {
     let status = Resource::new_blocking(|| (), |_| enrollment_status());
     let action = ServerAction::<FinishEnrollment>::new();
-    let error = Signal::derive(move || {
-        action.value().get().and_then(Result::err).or_else(|| url_error(FinishEnrollment::PATH))
-    });
+    let error = action_error(action);
     view! {
         <section class="form-page" aria-labelledby="enroll-verify-title">
             <h1 id="enroll-verify-title">{t(Key::EnrollVerifyTitle)}</h1>

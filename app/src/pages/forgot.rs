@@ -1,17 +1,15 @@
 //! Forgot password: who you are, then the code from your phone and a new password.
 use crate::api::identity::{reset_status, FinishReset, StartReset};
-use crate::components::form::{url_error, Field, FormError};
+use crate::components::form::{action_error, Field, FormError};
 use crate::components::identify::{CodeSentNotice, IdentifyFields};
 use crate::i18n::Key;
 use crate::t;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn ForgotPage() -> impl IntoView {
     let action = ServerAction::<StartReset>::new();
-    let error =
-        Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(StartReset::PATH)));
+    let error = action_error(action);
     view! {
         <section class="form-page" aria-labelledby="forgot-title">
             <h1 id="forgot-title">{t(Key::ForgotTitle)}</h1>
@@ -29,8 +27,7 @@ pub fn ForgotPage() -> impl IntoView {
 pub fn ForgotVerifyPage() -> impl IntoView {
     let status = Resource::new_blocking(|| (), |_| reset_status());
     let action = ServerAction::<FinishReset>::new();
-    let error =
-        Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(FinishReset::PATH)));
+    let error = action_error(action);
     view! {
         <section class="form-page" aria-labelledby="forgot-verify-title">
             <h1 id="forgot-verify-title">{t(Key::ForgotVerifyTitle)}</h1>

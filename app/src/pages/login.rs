@@ -1,16 +1,15 @@
 //! Customer log-in: password, then the authenticator code when one is set up.
 use crate::api::identity::{Login, VerifySecondFactor};
-use crate::components::form::{url_error, Field, FormError};
+use crate::components::form::{action_error, Field, FormError};
 use crate::i18n::Key;
 use crate::t;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(Login::PATH)));
+    let error = action_error(action);
     let (enrolled, reset) = use_query_map().with_untracked(|q| (q.get("enrolled").is_some(), q.get("reset").is_some()));
     view! {
         <section class="form-page" aria-labelledby="login-title">
@@ -33,9 +32,7 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let action = ServerAction::<VerifySecondFactor>::new();
-    let error = Signal::derive(move || {
-        action.value().get().and_then(Result::err).or_else(|| url_error(VerifySecondFactor::PATH))
-    });
+    let error = action_error(action);
     view! {
         <section class="form-page" aria-labelledby="verify-title">
             <h1 id="verify-title">{t(Key::VerifyTitle)}</h1>

@@ -3,12 +3,11 @@ use crate::api::identity::{
     authenticator_panel, my_security_events, my_sessions, BeginTotpSetup, ChangePassword, ConfirmTotpSetup,
     EndOtherSessions, EndSession, RecoveryCodesSaved, StepUp,
 };
-use crate::components::form::{url_error, Field, FormError};
+use crate::components::form::{action_error, Field, FormError};
 use crate::i18n::{use_i18n, Key};
 use crate::t;
 use crate::types::TotpPanel;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -36,11 +35,8 @@ pub fn TotpSetupPanel() -> impl IntoView {
         move || (begin.version().get(), confirm.version().get(), saved.version().get()),
         |_| authenticator_panel(),
     );
-    let begin_error =
-        Signal::derive(move || begin.value().get().and_then(Result::err).or_else(|| url_error(BeginTotpSetup::PATH)));
-    let confirm_error = Signal::derive(move || {
-        confirm.value().get().and_then(Result::err).or_else(|| url_error(ConfirmTotpSetup::PATH))
-    });
+    let begin_error = action_error(begin);
+    let confirm_error = action_error(confirm);
     view! {
         <section class="panel" aria-labelledby="totp-title">
             <h2 id="totp-title">{t(Key::TotpTitle)}</h2>
@@ -119,10 +115,8 @@ pub fn TotpSetupPanel() -> impl IntoView {
 fn PasswordPanel() -> impl IntoView {
     let step_up = ServerAction::<StepUp>::new();
     let change = ServerAction::<ChangePassword>::new();
-    let step_up_error =
-        Signal::derive(move || step_up.value().get().and_then(Result::err).or_else(|| url_error(StepUp::PATH)));
-    let change_error =
-        Signal::derive(move || change.value().get().and_then(Result::err).or_else(|| url_error(ChangePassword::PATH)));
+    let step_up_error = action_error(step_up);
+    let change_error = action_error(change);
     let confirmed = move || matches!(step_up.value().get(), Some(Ok(())));
     view! {
         <section class="panel" aria-labelledby="password-title">

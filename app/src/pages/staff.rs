@@ -1,18 +1,16 @@
 //! The staff entrance: log-in with staff number and password, the mandatory second
 //! factor (set up on first log-in), and the console home.
 use crate::api::identity::{current_user, StaffLogin};
-use crate::components::form::{url_error, Field, FormError};
+use crate::components::form::{action_error, Field, FormError};
 use crate::i18n::Key;
 use crate::t;
 use crate::types::Principal;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn StaffLoginPage() -> impl IntoView {
     let action = ServerAction::<StaffLogin>::new();
-    let error =
-        Signal::derive(move || action.value().get().and_then(Result::err).or_else(|| url_error(StaffLogin::PATH)));
+    let error = action_error(action);
     view! {
         <section class="form-page" aria-labelledby="staff-login-title">
             <h1 id="staff-login-title">{t(Key::StaffLoginTitle)}</h1>
