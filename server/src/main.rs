@@ -80,8 +80,9 @@ async fn serve(config: &Config, clock: Arc<dyn Clock>) -> Result<(), StartError>
     let listener = server::bind(config.bind).await?;
     let state = server::prepare(config, clock).await?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
+    let shutdown = server::shutdown_signal();
     print_welcome(config, addr, &state).await;
-    server::serve(listener, config, state, server::shutdown_signal()).await
+    server::serve(listener, config, state, shutdown).await
 }
 
 /// Prints where the portal is and how to get in. Write errors are ignored: a closed
