@@ -7,18 +7,38 @@ use std::{collections::BTreeMap, env, fs, path::Path};
 
 const LOCALES: [&str; 2] = ["zh-CN", "en"];
 
+/// A locale is `locales/<locale>.json` plus every `locales/<locale>/*.json` (one file
+/// per feature area, so areas can grow side by side); a key defined twice is an error.
+fn read_locale(dir: &Path, locale: &str) -> BTreeMap<String, String> {
+    let mut paths = vec![dir.join(format!("{locale}.json"))];
+    let area_dir = dir.join(locale);
+    println!("cargo:rerun-if-changed={}", area_dir.display());
+    if let Ok(entries) = fs::read_dir(&area_dir) {
+        let mut areas: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        areas.sort();
+        paths.extend(areas);
+    }
+    let mut table = BTreeMap::new();
+    for path in paths {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let part: BTreeMap<String, String> = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not a flat JSON object of strings: {e}", path.display()));
+        for (key, value) in part {
+            if table.insert(key.clone(), value).is_some() {
+                panic!("locale {locale}: key {key} is defined twice ({})", path.display());
+            }
+        }
+    }
+    table
+}
+
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
-    let tables: Vec<BTreeMap<String, String>> = LOCALES
-        .iter()
-        .map(|locale| {
-            let path = dir.join(format!("{locale}.json"));
-            println!("cargo:rerun-if-changed={}", path.display());
-            let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not a flat JSON object of strings: {e}", path.display()))
-        })
-        .collect();
+    let tables: Vec<BTreeMap<String, String>> = LOCALES.iter().map(|locale| read_locale(&dir, locale)).collect();
 
     let keys: Vec<&String> = tables[0].keys().collect();
     for (locale, table) in LOCALES.iter().zip(&tables).skip(1) {

@@ -27,5 +27,6 @@ if [ ! -f "$out/portal_bg.wasm" ] || [ "$input" -nt "$out/portal_bg.wasm" ] || [
   rm -f "$out"/.profile-*
   touch "$out/.profile-$profile"
 fi
-cp style/main.css "$out/portal.css"
+# One stylesheet for the browser: the base first, then one file per feature area.
+cat style/main.css $(ls style/*.css | grep -v '^style/main.css$' | sort) > "$out/portal.css"
 say "browser bundle: $(du -k "$out/portal_bg.wasm" | cut -f1) KiB wasm, $(gzip -c "$out/portal_bg.wasm" | wc -c | awk '{printf "%d", $1/1024}') KiB gzipped"

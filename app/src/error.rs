@@ -49,6 +49,28 @@ pub enum ErrorCode {
     NotFound,
     /// A dependency (the database) is not reachable right now.
     Unavailable,
+    /// The amount was zero or negative.
+    AmountNotPositive,
+    /// The amount has more than two decimal places.
+    AmountTooPrecise,
+    /// The amount is not a number.
+    AmountInvalid,
+    /// The amount is above what one transaction may move.
+    AmountTooLarge,
+    /// The paying account cannot cover the amount.
+    InsufficientFunds,
+    /// The tier's daily limit would be exceeded.
+    DailyLimitExceeded,
+    /// The tier's yearly limit would be exceeded.
+    YearlyLimitExceeded,
+    /// An idempotency key was reused with different content.
+    IdempotencyConflict,
+    /// The payee's account number and name do not match.
+    PayeeMismatch,
+    /// The account is frozen, dormant or closed.
+    AccountUnavailable,
+    /// A transfer from an account to itself.
+    SameAccount,
     /// A fault on our side; detail is in the server log under the request id.
     Internal,
 }
@@ -63,10 +85,21 @@ impl ErrorCode {
             | ErrorCode::PasswordTooShort
             | ErrorCode::PasswordTooLong
             | ErrorCode::PasswordTooCommon
-            | ErrorCode::PasswordPersonal => 400,
+            | ErrorCode::PasswordPersonal
+            | ErrorCode::AmountNotPositive
+            | ErrorCode::AmountTooPrecise
+            | ErrorCode::AmountInvalid
+            | ErrorCode::AmountTooLarge
+            | ErrorCode::PayeeMismatch
+            | ErrorCode::SameAccount => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::StepUpRequired => 403,
             ErrorCode::AlreadyEnrolled | ErrorCode::UsernameTaken => 409,
+            ErrorCode::InsufficientFunds
+            | ErrorCode::DailyLimitExceeded
+            | ErrorCode::YearlyLimitExceeded
+            | ErrorCode::IdempotencyConflict
+            | ErrorCode::AccountUnavailable => 409,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Busy => 503,
             ErrorCode::NotFound => 404,
@@ -95,6 +128,17 @@ impl ErrorCode {
             ErrorCode::Busy => Key::ErrorBusy,
             ErrorCode::NotFound => Key::ErrorNotFound,
             ErrorCode::Unavailable => Key::ErrorUnavailable,
+            ErrorCode::AmountNotPositive => Key::ErrorAmountNotPositive,
+            ErrorCode::AmountTooPrecise => Key::ErrorAmountTooPrecise,
+            ErrorCode::AmountInvalid => Key::ErrorAmountInvalid,
+            ErrorCode::AmountTooLarge => Key::ErrorAmountTooLarge,
+            ErrorCode::InsufficientFunds => Key::ErrorInsufficientFunds,
+            ErrorCode::DailyLimitExceeded => Key::ErrorDailyLimitExceeded,
+            ErrorCode::YearlyLimitExceeded => Key::ErrorYearlyLimitExceeded,
+            ErrorCode::IdempotencyConflict => Key::ErrorIdempotencyConflict,
+            ErrorCode::PayeeMismatch => Key::ErrorPayeeMismatch,
+            ErrorCode::AccountUnavailable => Key::ErrorAccountUnavailable,
+            ErrorCode::SameAccount => Key::ErrorSameAccount,
             ErrorCode::Internal => Key::ErrorGeneric,
         }
     }

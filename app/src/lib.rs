@@ -89,6 +89,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot") view=pages::forgot::ForgotPage ssr=SsrMode::InOrder />
                     <Route path=path!("/forgot/verify") view=pages::forgot::ForgotVerifyPage ssr=SsrMode::InOrder />
                     <Route path=path!("/security") view=pages::security::SecurityPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/accounts") view=pages::accounts::Overview ssr=SsrMode::InOrder />
+                    <Route path=path!("/accounts/:id") view=pages::accounts::AccountDetail ssr=SsrMode::InOrder />
+                    <Route path=path!("/accounts/:id/statement") view=pages::accounts::Statement ssr=SsrMode::InOrder />
+                    <Route path=path!("/transfer") view=pages::transfer::TransferPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/transfer/receipt/:receipt_no") view=pages::transfer::ReceiptPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/payees") view=pages::transfer::PayeesPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/deposits") view=pages::deposits::DepositsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/deposits/open") view=pages::deposits::OpenTimeDepositPage ssr=SsrMode::InOrder />
                     <Route path=path!("/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff") view=pages::staff::StaffLoginPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/verify") view=pages::login::VerifyPage ssr=SsrMode::InOrder />

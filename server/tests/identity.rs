@@ -404,7 +404,7 @@ async fn enrollment_stores_an_argon2id_hash(backend: Backend) {
 
     // The stored hash opens the account with that password, and only that one.
     expect_error(login(&b, "harbour3", WRONG).await, "invalid_credentials").await;
-    assert_eq!(success_to(login(&b, "harbour3", password).await).await, "/security");
+    assert_eq!(success_to(login(&b, "harbour3", password).await).await, "/accounts");
     assert!(b.signed_in().await);
     chain_intact(&srv).await;
     srv.stop().await.unwrap();
@@ -492,7 +492,7 @@ async fn failures_lock_the_account_until_the_clock_moves_on(backend: Backend) {
 
     // At the end of the minute the right password works and clears the count.
     srv.clock.advance_seconds(1);
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     assert!(b.signed_in().await);
     assert_eq!(throttle_state(&srv, "demo1").await, (0, None));
 
@@ -561,7 +561,7 @@ async fn session_id_changes_at_login_and_logout_ends_it(backend: Backend) {
     // (Logged in with the plain form, as without the WASM.)
     let form = b.form("login", &[("username", "demo1"), ("password", DEMO_PASSWORD)], "/login").await;
     assert_eq!(form.status(), StatusCode::FOUND);
-    assert_eq!(location(&form).as_deref(), Some("/security"));
+    assert_eq!(location(&form).as_deref(), Some("/accounts"));
     let fresh = b.session_cookie().expect("a session cookie after log-in");
     assert_ne!(planted, fresh, "log-in issues a new session id");
     assert_eq!(b.me().await["display_name"].as_str().map(str::is_empty), Some(false), "signed in");
@@ -594,13 +594,13 @@ async fn idle_sessions_expire_and_activity_keeps_them_alive(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let b = Browser::new(&srv);
 
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     let id = b.session_cookie().expect("cookie");
     srv.clock.advance_seconds(16 * 60);
     assert!(!b.signed_in().await, "16 idle minutes end the session");
     assert!(Browser::with_cookie(&srv, &id).me().await.is_null(), "and its id for good");
 
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     srv.clock.advance_seconds(14 * 60);
     assert!(b.signed_in().await, "14 idle minutes are fine");
     srv.clock.advance_seconds(14 * 60);
@@ -621,7 +621,7 @@ async fn idle_sessions_expire_and_activity_keeps_them_alive(backend: Backend) {
 async fn sessions_end_after_twelve_hours_whatever_the_activity(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let b = Browser::new(&srv);
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     for tick in 1..72 {
         srv.clock.advance_seconds(10 * 60);
         assert!(b.signed_in().await, "still signed in after {} minutes of activity", tick * 10);
@@ -640,8 +640,8 @@ async fn cross_site_writes_change_nothing(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let a = Browser::new(&srv);
     let other = Browser::new(&srv);
-    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/security");
-    assert_eq!(success_to(login(&other, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/accounts");
+    assert_eq!(success_to(login(&other, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     let audited = audit_rows(&srv).await;
     let id = a.session_cookie();
 
@@ -688,7 +688,7 @@ async fn cross_site_writes_change_nothing(backend: Backend) {
 async fn totp_codes_work_once(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let a = Browser::new(&srv);
-    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/security", "no second factor yet");
+    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/accounts", "no second factor yet");
 
     ok(a.call("totp_begin", &[]).await).await;
     let setup = a.json("totp_pending", &[]).await;
@@ -725,7 +725,7 @@ async fn totp_codes_work_once(backend: Backend) {
     expect_error(verify(&b, &code_at_step(&secret, step)).await, "invalid_code").await; // spent at set-up
     srv.clock.advance_seconds(30);
     let code = code_at_step(&secret, step + 1);
-    assert_eq!(success_to(verify(&b, &code).await).await, "/security");
+    assert_eq!(success_to(verify(&b, &code).await).await, "/accounts");
     assert!(b.signed_in().await);
     let full = b.session_cookie().expect("cookie");
     assert_ne!(half, full, "a new session id for the higher privilege");
@@ -738,7 +738,7 @@ async fn totp_codes_work_once(backend: Backend) {
     expect_error(verify(&c, &code).await, "invalid_code").await;
     assert!(!c.signed_in().await);
     // The next step's code works.
-    assert_eq!(success_to(verify(&c, &code_at_step(&secret, step + 2)).await).await, "/security");
+    assert_eq!(success_to(verify(&c, &code_at_step(&secret, step + 2)).await).await, "/accounts");
     assert!(c.signed_in().await);
 
     let failures: i64 = sqlx::query_scalar(
@@ -758,13 +758,13 @@ async fn totp_codes_work_once(backend: Backend) {
 async fn a_second_factor_cannot_be_replaced_without_a_step_up(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let intruder = Browser::new(&srv);
-    assert_eq!(success_to(login(&intruder, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&intruder, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     ok(intruder.call("totp_begin", &[]).await).await;
     let setup = intruder.json("totp_pending", &[]).await;
     let theirs = TotpSecret::from_base32(setup["secret"].as_str().expect("secret")).expect("base32");
 
     let owner = Browser::new(&srv);
-    assert_eq!(success_to(login(&owner, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&owner, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     let (mine, _) = set_up_totp(&srv, &owner).await;
     assert_eq!(totp_secret_of(&srv, "demo1").await, Some(mine.to_base32()));
 
@@ -833,8 +833,8 @@ async fn customers_list_and_end_their_own_sessions_only(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let a = Browser::new(&srv);
     let b = Browser::new(&srv);
-    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/security");
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/accounts");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
 
     let listed = a.json("sessions", &[]).await;
     let list = listed.as_array().expect("a list");
@@ -852,7 +852,7 @@ async fn customers_list_and_end_their_own_sessions_only(backend: Backend) {
 
     // Another customer's session cannot be ended by handle.
     let c = Browser::new(&srv);
-    assert_eq!(success_to(login(&c, "demo2", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&c, "demo2", DEMO_PASSWORD).await).await, "/accounts");
     let theirs = c.json("sessions", &[]).await;
     let their_handle = theirs[0]["handle"].as_str().expect("handle").to_owned();
     expect_error(a.call("end_session", &[("handle", &their_handle)]).await, "not_found").await;
@@ -869,8 +869,8 @@ async fn customers_list_and_end_their_own_sessions_only(backend: Backend) {
     // And "end all others".
     let d = Browser::new(&srv);
     let e = Browser::new(&srv);
-    assert_eq!(success_to(login(&d, "demo1", DEMO_PASSWORD).await).await, "/security");
-    assert_eq!(success_to(login(&e, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&d, "demo1", DEMO_PASSWORD).await).await, "/accounts");
+    assert_eq!(success_to(login(&e, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     assert_eq!(a.json("sessions", &[]).await.as_array().map(Vec::len), Some(3));
     assert_eq!(success_to(a.call("end_other_sessions", &[]).await).await, "/security");
     assert!(!d.signed_in().await && !e.signed_in().await);
@@ -893,8 +893,8 @@ async fn security_events_are_the_customers_own(backend: Backend) {
     let b = Browser::new(&srv);
     expect_error(login(&a, "demo1", WRONG).await, "invalid_credentials").await;
     expect_error(login(&a, "no-such-user", WRONG).await, "invalid_credentials").await;
-    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/security");
-    assert_eq!(success_to(login(&b, "demo2", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/accounts");
+    assert_eq!(success_to(login(&b, "demo2", DEMO_PASSWORD).await).await, "/accounts");
 
     let mine = a.json("security_events", &[]).await;
     let names: Vec<&str> = mine.as_array().expect("list").iter().filter_map(|e| e["event"].as_str()).collect();
@@ -1049,7 +1049,7 @@ async fn login_flood(backend: Backend) {
     // password works.
     srv.clock.advance_seconds(16 * 60);
     let b = Browser::new(&srv);
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     chain_intact(&srv).await;
     srv.stop().await.unwrap();
 }
@@ -1069,7 +1069,7 @@ async fn error_answers_carry_the_status_of_their_code(backend: Backend) {
     answers.push(error_of(login(&b, "demo1", WRONG).await).await);
     answers.push(error_of(b.call("sessions", &[]).await).await);
     answers.push(error_of(verify(&b, "123456").await).await);
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     answers.push(error_of(b.call("end_session", &[("handle", "0123456789abcdef01234567")]).await).await);
     ok(b.call("totp_begin", &[]).await).await;
     let setup = b.json("totp_pending", &[]).await;
@@ -1100,7 +1100,7 @@ async fn forgot_password_resets_unlocks_and_ends_every_session(backend: Backend)
     let (_shared, srv) = start(backend).await;
     let c = app::backend::seed::demo_customer(1);
     let elsewhere = Browser::new(&srv);
-    assert_eq!(success_to(login(&elsewhere, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&elsewhere, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     // Lock the account first: a reset by SMS is the customer's way back in.
     let attacker = Browser::new(&srv);
     for _ in 0..5 {
@@ -1126,7 +1126,7 @@ async fn forgot_password_resets_unlocks_and_ends_every_session(backend: Backend)
     assert!(!elsewhere.signed_in().await, "every session ended by the reset");
     assert_eq!(throttle_state(&srv, "demo1").await, (0, None), "the lock is cleared");
     expect_error(login(&Browser::new(&srv), "demo1", DEMO_PASSWORD).await, "invalid_credentials").await;
-    assert_eq!(success_to(login(&Browser::new(&srv), "demo1", new_password).await).await, "/security");
+    assert_eq!(success_to(login(&Browser::new(&srv), "demo1", new_password).await).await, "/accounts");
     // The code was used up.
     expect_error(me.call("reset_finish", &[("code", &code), ("password", new_password)]).await, "invalid_code").await;
     chain_intact(&srv).await;
@@ -1136,7 +1136,7 @@ async fn forgot_password_resets_unlocks_and_ends_every_session(backend: Backend)
 async fn changing_the_password_needs_a_fresh_step_up_and_ends_other_sessions(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let me = Browser::new(&srv);
-    assert_eq!(success_to(login(&me, "demo2", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&me, "demo2", DEMO_PASSWORD).await).await, "/accounts");
     let new_password = "my second sentence for this bank";
     let change = [("current_password", DEMO_PASSWORD), ("new_password", new_password)];
     expect_error(me.call("change_password", &change).await, "step_up_required").await;
@@ -1147,7 +1147,7 @@ async fn changing_the_password_needs_a_fresh_step_up_and_ends_other_sessions(bac
     assert_eq!(success_to(login(&other, "demo2", DEMO_PASSWORD).await).await, "/login/verify");
     let step = now_step(&srv);
     assert!(step > used);
-    assert_eq!(success_to(verify(&other, &code_at_step(&secret, step)).await).await, "/security");
+    assert_eq!(success_to(verify(&other, &code_at_step(&secret, step)).await).await, "/accounts");
     expect_error(me.call("change_password", &change).await, "step_up_required").await;
     srv.clock.advance_seconds(30);
     ok(me.call("step_up", &[("step_up_code", &code_at_step(&secret, now_step(&srv)))]).await).await;
@@ -1165,7 +1165,7 @@ async fn changing_the_password_needs_a_fresh_step_up_and_ends_other_sessions(bac
 async fn a_recovery_code_replaces_the_authenticator_once(backend: Backend) {
     let (_shared, srv) = start(backend).await;
     let me = Browser::new(&srv);
-    assert_eq!(success_to(login(&me, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&me, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     set_up_totp(&srv, &me).await;
     let codes = me.json("recovery_codes", &[]).await;
     let codes: Vec<String> = codes.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
@@ -1177,12 +1177,12 @@ async fn a_recovery_code_replaces_the_authenticator_once(backend: Backend) {
     let phone_lost = Browser::new(&srv);
     assert_eq!(success_to(login(&phone_lost, "demo1", DEMO_PASSWORD).await).await, "/login/verify");
     let typed = codes[3].to_uppercase().replace('-', " ");
-    assert_eq!(success_to(verify(&phone_lost, &typed).await).await, "/security");
+    assert_eq!(success_to(verify(&phone_lost, &typed).await).await, "/accounts");
 
     let again = Browser::new(&srv);
     assert_eq!(success_to(login(&again, "demo1", DEMO_PASSWORD).await).await, "/login/verify");
     expect_error(verify(&again, &codes[3]).await, "invalid_code").await;
-    assert_eq!(success_to(verify(&again, &codes[4]).await).await, "/security");
+    assert_eq!(success_to(verify(&again, &codes[4]).await).await, "/accounts");
     chain_intact(&srv).await;
     srv.stop().await.unwrap();
 }
@@ -1237,7 +1237,7 @@ async fn too_many_attempts_from_one_address_get_429(backend: Backend) {
     assert_eq!(srv.get("/").await.status(), 200);
     // And it refills with the (test) clock.
     srv.clock.advance_seconds(6);
-    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/security");
+    assert_eq!(success_to(login(&b, "demo1", DEMO_PASSWORD).await).await, "/accounts");
     srv.stop().await.unwrap();
 }
 

@@ -122,7 +122,7 @@ async fn log_in_at(
     let auth = login::with_password(&state, door, username, password, &ctx.origin).await?;
     support::begin(&state, &ctx, &auth).await?;
     let next = match (auth.stage, door) {
-        (Stage::SignedIn, _) => "/security",
+        (Stage::SignedIn, _) => "/accounts",
         (Stage::SecondFactorDue, login::Door::Customer) => "/login/verify",
         (Stage::SecondFactorDue, login::Door::Staff) => {
             if second_factor::is_enrolled(&state, auth.credential_id).await? {
@@ -149,7 +149,7 @@ pub async fn verify_second_factor(code: String) -> Result<(), AppError> {
     let auth = login::with_second_factor(&state, &pending, &code, &ctx.origin).await?;
     support::upgrade(&state, &ctx, &auth).await?;
     support::redirect(match auth.principal {
-        Principal::Customer { .. } => "/security",
+        Principal::Customer { .. } => "/accounts",
         Principal::Staff { .. } => "/staff/home",
     });
     Ok(())

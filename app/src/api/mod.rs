@@ -1,4 +1,7 @@
 //! Server functions, one module per area. Each is thin: authenticate, authorize,
 //! validate, call one backend service, map the error.
+pub mod accounts;
 pub mod branches;
+pub mod deposits;
 pub mod identity;
+pub mod transfers;

@@ -78,6 +78,8 @@ pub mod events {
     pub const SESSION_ENDED: &str = "session_ended";
     /// The principal logged out of the current session.
     pub const LOGGED_OUT: &str = "logged_out";
+    /// A customer saved a new payee (it then needs no step-up for later transfers).
+    pub const PAYEE_ADDED: &str = "payee_added";
 }
 
 /// Who acted. Ids are `customers.id` or `staff.id`.

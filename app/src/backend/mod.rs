@@ -6,6 +6,7 @@ pub mod branches;
 pub mod clock;
 pub mod db;
 pub mod identity;
+pub mod ledger;
 pub mod notifications;
 pub mod outbox;
 pub mod seed;

@@ -50,7 +50,7 @@ fn SignedIn() -> impl IntoView {
                     .flatten()
                     .map(|me| {
                         let home = match me.principal {
-                            Principal::Customer { .. } => "/security",
+                            Principal::Customer { .. } => "/accounts",
                             Principal::Staff { .. } => "/staff/home",
                         };
                         let unread = me.unread_notifications;
@@ -71,10 +71,37 @@ fn SignedIn() -> impl IntoView {
                                     <button class="button" type="submit">{t(Key::Logout)}</button>
                                 </ActionForm>
                             </nav>
+                            {is_customer.then(|| view! { <CustomerMenu path=location.pathname.get_untracked() /> })}
                             <super::session_timer::SessionTimer seconds_left=me.seconds_left />
                         }
                     })
             }}
         </Suspense>
+    }
+}
+
+/// The customer's main sections; the current one is marked for screen readers and the eye.
+#[component]
+fn CustomerMenu(path: String) -> impl IntoView {
+    let items = [
+        ("/accounts", Key::NavAccounts),
+        ("/transfer", Key::NavTransfer),
+        ("/deposits", Key::NavDeposits),
+        ("/security", Key::NavSecurity),
+    ];
+    view! {
+        <nav class="main-menu" aria-label=t(Key::NavSections)>
+            {items
+                .into_iter()
+                .map(|(href, key)| {
+                    let current = path == href || path.starts_with(&format!("{href}/"));
+                    view! {
+                        <a href=href aria-current=current.then_some("page")>
+                            {t(key)}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }

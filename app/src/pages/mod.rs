@@ -1,4 +1,6 @@
 //! Routes: one module per page.
+pub mod accounts;
+pub mod deposits;
 pub mod dev_outbox;
 pub mod enroll;
 pub mod forgot;
@@ -8,3 +10,4 @@ pub mod not_found;
 pub mod notifications;
 pub mod security;
 pub mod staff;
+pub mod transfer;

@@ -1,6 +1,9 @@
 //! Serializable domain types both sides use, each with a validated constructor.
+pub mod account;
 pub mod branch;
 pub mod card;
+pub mod day;
+pub mod idempotency;
 pub mod money;
 pub mod principal;
 pub mod security;
@@ -8,8 +11,14 @@ pub mod staff;
 pub mod time;
 pub mod username;
 
+pub use account::{
+    mask_number, AccountId, AccountStatus, AtMaturity, ManagerContact, Overview, ProductDetail, ProductKind,
+    ProductView, Receipt, Tier,
+};
 pub use branch::{Branch, Localized};
-pub use money::{Currency, Money, MoneyParseError};
+pub use day::Day;
+pub use idempotency::IdempotencyKey;
+pub use money::{Amount, Currency, Money, MoneyParseError};
 pub use principal::{Me, Principal};
 pub use security::{Notification, OutboxView, SecurityEvent, SessionInfo, TotpPanel, TotpSetup};
 pub use staff::StaffRole;

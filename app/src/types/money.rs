@@ -174,3 +174,68 @@ mod tests {
         assert_eq!(Money::yuan_fen(100_000_000).display(), "¥1,000,000.00");
     }
 }
+
+/// The most one transaction may move through the portal (¥5,000,000).
+pub const MAX_TRANSACTION: Money = Money::yuan_fen(5_000_000_00);
+
+/// An amount a customer asks to move: more than zero, at most two decimals, at
+/// most [`MAX_TRANSACTION`]. The only way money enters a money-moving service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Amount(Money);
+
+impl Amount {
+    /// Reads what the customer typed into an amount field.
+    pub fn parse(input: &str) -> Result<Amount, crate::error::AppError> {
+        use crate::error::{AppError, ErrorCode};
+        let field = |code| AppError { code, field: Some("amount".into()) };
+        let money = Money::parse(input, Currency::CNY).map_err(|err| {
+            field(match err {
+                MoneyParseError::Empty | MoneyParseError::NotANumber => ErrorCode::AmountInvalid,
+                MoneyParseError::TooPrecise => ErrorCode::AmountTooPrecise,
+                MoneyParseError::TooLarge => ErrorCode::AmountTooLarge,
+            })
+        })?;
+        Amount::new(money).map_err(field)
+    }
+
+    pub fn new(money: Money) -> Result<Amount, crate::error::ErrorCode> {
+        use crate::error::ErrorCode;
+        if money.minor() <= 0 {
+            Err(ErrorCode::AmountNotPositive)
+        } else if money.minor() > MAX_TRANSACTION.minor() {
+            Err(ErrorCode::AmountTooLarge)
+        } else {
+            Ok(Amount(money))
+        }
+    }
+
+    pub const fn money(self) -> Money {
+        self.0
+    }
+
+    pub const fn minor(self) -> i64 {
+        self.0.minor()
+    }
+}
+
+#[cfg(test)]
+mod amount_tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn code(input: &str) -> Option<ErrorCode> {
+        Amount::parse(input).err().map(|e| e.code)
+    }
+
+    #[test]
+    fn only_sensible_amounts_pass() {
+        assert_eq!(Amount::parse("12.50").map(Amount::minor).ok(), Some(1250));
+        assert_eq!(code("0"), Some(ErrorCode::AmountNotPositive));
+        assert_eq!(code("-5"), Some(ErrorCode::AmountNotPositive));
+        assert_eq!(code("1.234"), Some(ErrorCode::AmountTooPrecise));
+        assert_eq!(code("ten"), Some(ErrorCode::AmountInvalid));
+        assert_eq!(code(""), Some(ErrorCode::AmountInvalid));
+        assert_eq!(code("5000000.01"), Some(ErrorCode::AmountTooLarge));
+        assert_eq!(code("99999999999999999999"), Some(ErrorCode::AmountTooLarge));
+    }
+}

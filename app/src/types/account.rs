@@ -1,0 +1,307 @@
+//! What the customer holds, as the pages show it. Amounts are [`Money`] (fen), signed
+//! as the customer sees them: deposits positive, what they owe negative.
+use super::{Day, Localized, Money};
+use serde::{Deserialize, Serialize};
+
+/// The bank's product families (see the glossary in DESIGN.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductKind {
+    DemandDeposit,
+    TimeDeposit,
+    InstallmentSavings,
+    NoticeDeposit,
+    CreditCard,
+    Loan,
+    WealthFund,
+    Insurance,
+}
+
+impl ProductKind {
+    pub const ALL: [ProductKind; 8] = [
+        ProductKind::DemandDeposit,
+        ProductKind::TimeDeposit,
+        ProductKind::InstallmentSavings,
+        ProductKind::NoticeDeposit,
+        ProductKind::CreditCard,
+        ProductKind::Loan,
+        ProductKind::WealthFund,
+        ProductKind::Insurance,
+    ];
+
+    /// As stored in `products.kind` and `accounts.kind`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ProductKind::DemandDeposit => "demand_deposit",
+            ProductKind::TimeDeposit => "time_deposit",
+            ProductKind::InstallmentSavings => "installment_savings",
+            ProductKind::NoticeDeposit => "notice_deposit",
+            ProductKind::CreditCard => "credit_card",
+            ProductKind::Loan => "loan",
+            ProductKind::WealthFund => "wealth_fund",
+            ProductKind::Insurance => "insurance",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProductKind> {
+        ProductKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether a balance of this kind is money the customer owes.
+    pub const fn is_liability(self) -> bool {
+        matches!(self, ProductKind::CreditCard | ProductKind::Loan)
+    }
+
+    /// Whether this kind is a deposit the customer may pay from.
+    pub const fn is_deposit(self) -> bool {
+        matches!(
+            self,
+            ProductKind::DemandDeposit
+                | ProductKind::TimeDeposit
+                | ProductKind::InstallmentSavings
+                | ProductKind::NoticeDeposit
+        )
+    }
+}
+
+/// Type I / II / III personal accounts (Ⅰ/Ⅱ/Ⅲ类账户) and their payment limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tier {
+    One,
+    Two,
+    Three,
+}
+
+impl Tier {
+    pub fn from_number(n: i64) -> Option<Tier> {
+        match n {
+            1 => Some(Tier::One),
+            2 => Some(Tier::Two),
+            3 => Some(Tier::Three),
+            _ => None,
+        }
+    }
+
+    pub const fn number(self) -> i64 {
+        match self {
+            Tier::One => 1,
+            Tier::Two => 2,
+            Tier::Three => 3,
+        }
+    }
+
+    /// Payments to others per business day. Type II and III follow the PBoC's caps
+    /// (¥10,000 and ¥2,000); Type I has the bank's own online-channel limit.
+    pub const fn daily_limit(self) -> Money {
+        match self {
+            Tier::One => Money::yuan_fen(500_000_00),
+            Tier::Two => Money::yuan_fen(10_000_00),
+            Tier::Three => Money::yuan_fen(2_000_00),
+        }
+    }
+
+    /// Payments to others per calendar year.
+    pub const fn yearly_limit(self) -> Money {
+        match self {
+            Tier::One => Money::yuan_fen(20_000_000_00),
+            Tier::Two => Money::yuan_fen(200_000_00),
+            Tier::Three => Money::yuan_fen(50_000_00),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Dormant,
+    Frozen,
+    Closed,
+}
+
+impl AccountStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Dormant => "dormant",
+            AccountStatus::Frozen => "frozen",
+            AccountStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AccountStatus> {
+        [AccountStatus::Active, AccountStatus::Dormant, AccountStatus::Frozen, AccountStatus::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// What happens to a time deposit when its term ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AtMaturity {
+    /// Principal and interest roll into a new term at the rate of the day.
+    Renew,
+    /// Principal and interest go to the linked demand account.
+    PayOut,
+}
+
+impl AtMaturity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AtMaturity::Renew => "renew",
+            AtMaturity::PayOut => "pay_out",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AtMaturity> {
+        match text {
+            "renew" => Some(AtMaturity::Renew),
+            "pay_out" => Some(AtMaturity::PayOut),
+            _ => None,
+        }
+    }
+}
+
+/// "6217 **** **** 1234": the first four and last four characters of a card or
+/// account number, so a customer recognises it and a shoulder-surfer learns little.
+pub fn mask_number(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() <= 8 {
+        return format!("**** {}", digits.iter().rev().take(4).rev().collect::<String>());
+    }
+    let head: String = digits[..4].iter().collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{head} **** **** {tail}")
+}
+
+/// An account the customer may see, by its database id (always looked up through
+/// its owner on the server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(pub i64);
+
+/// One product on the overview, with what its family needs shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductView {
+    /// The account id for ledger products; the holding or policy id for funds and insurance.
+    pub id: i64,
+    pub kind: ProductKind,
+    pub name: Localized,
+    pub number_masked: String,
+    /// Signed as the customer sees it: what they owe is negative.
+    pub balance: Money,
+    pub status: AccountStatus,
+    pub detail: ProductDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductDetail {
+    Demand {
+        tier: Tier,
+        card_masked: Option<String>,
+        daily_limit_left: Money,
+    },
+    Time {
+        principal: Money,
+        rate_bp: i64,
+        term_months: i64,
+        opened_on: Day,
+        maturity_date: Day,
+        at_maturity: AtMaturity,
+    },
+    Installment {
+        monthly_amount: Money,
+        rate_bp: i64,
+        paid_months: u32,
+        missed_months: Vec<String>,
+        maturity_date: Day,
+    },
+    Notice {
+        notice_days: i64,
+        rate_bp: i64,
+        pending_notice: Option<(Money, Day)>,
+    },
+    CreditCard {
+        limit: Money,
+        available: Money,
+        statement_balance: Money,
+        minimum_payment: Money,
+        due_date: Option<Day>,
+    },
+    Loan {
+        original: Money,
+        rate_bp: i64,
+        term_months: i64,
+        next_instalment: Money,
+        next_due: Option<Day>,
+    },
+    Fund {
+        units_milli: i64,
+        nav_e4: i64,
+        nav_date: Day,
+        cost: Money,
+        gain: Money,
+    },
+    Insurance {
+        insurer: Localized,
+        sum_insured: Money,
+        annual_premium: Money,
+        cash_value: Money,
+        end_date: Day,
+    },
+}
+
+/// The relationship manager's contact, shown on the overview when one is assigned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerContact {
+    pub name: String,
+    pub branch: Localized,
+    pub phone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub total_assets: Money,
+    /// A positive amount: what the customer owes in all.
+    pub total_liabilities: Money,
+    pub products: Vec<ProductView>,
+    pub manager: Option<ManagerContact>,
+    /// The customer's "hide amounts" choice, remembered in a cookie.
+    pub amounts_hidden: bool,
+}
+
+/// A completed transfer, as the receipt page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub receipt_no: String,
+    pub from_masked: String,
+    pub to_masked: String,
+    pub payee_name: String,
+    pub amount: Money,
+    pub memo: String,
+    pub at: super::Timestamp,
+    pub local_time: String,
+    /// What is left of today's limit on the paying account after this transfer.
+    pub daily_limit_left: Money,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_cards_and_accounts() {
+        assert_eq!(mask_number("6217991234561234"), "6217 **** **** 1234");
+        assert_eq!(mask_number("6000000000000000102"), "6000 **** **** 0102");
+        assert_eq!(mask_number("1234"), "**** 1234");
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for kind in ProductKind::ALL {
+            assert_eq!(ProductKind::parse(kind.as_str()), Some(kind));
+        }
+        assert!(Tier::Three.daily_limit().minor() < Tier::Two.daily_limit().minor());
+    }
+}
