@@ -176,6 +176,14 @@ CREATE TABLE deposit_notices (
 );
 CREATE INDEX deposit_notices_due ON deposit_notices(status, due_on);
 
+-- The bank's own side of every movement (see app/src/backend/ledger/internal.rs).
+INSERT INTO accounts (account_no, kind, opened_on, opened_at) VALUES
+    ('9000000000000000001', 'internal', '2026-01-01', 0),
+    ('9000000000000000002', 'internal', '2026-01-01', 0),
+    ('9000000000000000003', 'internal', '2026-01-01', 0),
+    ('9000000000000000004', 'internal', '2026-01-01', 0),
+    ('9000000000000000005', 'internal', '2026-01-01', 0);
+
 -- One row per business day the daily job has finished.
 CREATE TABLE daily_runs (
     run_date     TEXT    PRIMARY KEY,

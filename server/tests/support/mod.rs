@@ -3,6 +3,8 @@
 //! afterwards), spoken to over HTTP with a cookie jar.
 #![allow(dead_code)] // each test file uses its own part of the harness
 
+pub mod browser;
+
 use app::backend::{AppState, Clock, Db, FixedClock};
 use app::types::Timestamp;
 use server::config::{Config, Mode};

@@ -7,6 +7,7 @@
 //! adds the rules a database cannot see (limits, ownership, idempotency) and takes
 //! row locks in a fixed order so concurrent payments queue instead of deadlocking.
 pub mod idempotency;
+pub mod internal;
 pub mod posting;
 pub mod transfer;
 pub mod verify;
