@@ -2,7 +2,10 @@
 # `make bench`: the performance budgets. Starts the release server on a seeded
 # SQLite database, loads it from a second process (wrk) on loopback, and fails if
 # a figure misses its budget. Record what it prints in docs/PERFORMANCE.md.
-#   BENCH_CUSTOMERS (default 10000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16)
+#   BENCH_CUSTOMERS (default 10000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16),
+#   BENCH_BUSY_POSTINGS (default 10000: the postings on bench1's account),
+#   BENCH_POSTGRES_URL (optional, e.g. postgres://postgres@127.0.0.1:5432/postgres: also
+#   times the seed on a throw-away PostgreSQL database)
 source "$(dirname "$0")/lib.sh"
 
 command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
@@ -17,8 +20,21 @@ work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 export DATABASE_URL="sqlite:$work/bench.db" PORTAL_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
 
-say "seeding $customers customers"
-/usr/bin/time -f "seed: %e s" target/release/server seed-demo --customers "$customers"
+busy=${BENCH_BUSY_POSTINGS:-10000}
+say "seeding $customers customers with six months of history, and bench1 with $busy postings (SQLite)"
+/usr/bin/time -f "seed (SQLite): %e s, %M KiB peak" \
+  target/release/server seed-demo --customers "$customers" --busy-postings "$busy"
+if [ -n "${BENCH_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
+  pg_db="portal_bench_seed_$$"
+  pg_url="${BENCH_POSTGRES_URL%/*}/$pg_db"
+  if psql -q "$BENCH_POSTGRES_URL" -c "CREATE DATABASE $pg_db" >/dev/null; then
+    say "seeding the same on PostgreSQL"
+    DATABASE_URL="$pg_url" /usr/bin/time -f "seed (PostgreSQL): %e s, %M KiB peak" \
+      target/release/server seed-demo --customers "$customers" --busy-postings "$busy" || failed_pg=1
+    psql -q "$BENCH_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null || true
+    [ -z "${failed_pg:-}" ] || { echo "seed on PostgreSQL failed"; exit 1; }
+  fi
+fi
 
 # Per-address limits off: all load comes from one address here.
 PORTAL_LOGIN_BURST=0 PORTAL_BIND=127.0.0.1:0 target/release/server serve >"$work/out" 2>"$work/err" &
@@ -72,6 +88,29 @@ check "POST /api/branches" /api/branches 2000 40 -s "$work/post.lua"
 # Every attempt runs argon2id (19 MiB, t=2): the rate is what the hasher allows,
 # and the p99 includes the wait in its bounded queue.
 EXPECT_ERRORS=1 check "POST /api/login (argon2id)" /api/login 30 1500 -s "$work/login.lua"
+
+# The customer pages, signed in as bench1 (one Type I account with $busy postings):
+# the overview and the first page of the account's transactions.
+jar="$work/cookies"
+password=$(sed -n 's/.*password for all: \([^)]*\)).*/\1/p' "$work/out" | head -n 1)
+login_status=$(curl -s -o "$work/login.out" -w '%{http_code}' -c "$jar" \
+  --data-urlencode "username=bench1" --data-urlencode "password=$password" "${url%/}/api/login" || true)
+cookie=$(awk -F'\t' 'NF == 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$jar" 2>/dev/null || true)
+if [ "$login_status" != 200 ] || [ -z "$cookie" ]; then
+  printf '%-28s log-in as bench1 failed (HTTP %s): %s   MISSED\n' "customer pages" "$login_status" \
+    "$(head -c 200 "$work/login.out" 2>/dev/null)"
+  failed=1
+else
+  account=$(curl -s -H "Cookie: $cookie" "${url%/}/accounts" | grep -o 'href="/accounts/[0-9][0-9]*' | head -n 1 |
+    sed 's|.*/||' || true)
+  check "GET /accounts (overview)" /accounts 300 150 -H "Cookie: $cookie"
+  if [ -n "$account" ]; then
+    check "GET /accounts/<id> ($busy postings)" "/accounts/$account" 200 250 -H "Cookie: $cookie"
+  else
+    printf '%-28s no link to an account on /accounts   MISSED\n' "GET /accounts/<id>"
+    failed=1
+  fi
+fi
 
 wasm_gz=$(gzip -9 -c target/site/pkg/portal_bg.wasm | wc -c)
 budget=$((400 * 1024))

@@ -15,12 +15,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startServer } from '../support/server.mjs';
 import { checkA11y, launchBrowser, newContext, pageErrors, screenshot, waitForHydration } from '../support/browser.mjs';
+import { loadLocale } from '../support/locale.mjs';
 import { base32Decode, codeAtStep, freshCode, stepOf, totp } from '../support/totp.mjs';
 
 // A log-in may wait up to 30 s for a fresh TOTP step, on top of the page work.
 const STEP_TIMEOUT = { timeout: 150_000 };
 
-const ZH = JSON.parse(readFileSync(path.join(REPO_ROOT, 'app', 'locales', 'zh-CN.json'), 'utf8'));
+const ZH = loadLocale('zh-CN');
 
 const CHINESE = { locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' } };
 const MOBILE = { ...CHINESE, viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, hasTouch: true };
@@ -135,15 +136,15 @@ async function submitPassword(page, username, password) {
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   await page.getByRole('button', { name: ZH.login_submit, exact: true }).click();
-  await page.waitForURL((u) => u.pathname === '/login/verify' || u.pathname === '/security' || u.searchParams.has('__err'));
+  await page.waitForURL((u) => u.pathname === '/login/verify' || u.pathname === '/accounts' || u.searchParams.has('__err'));
   await page.waitForLoadState('load');
 }
 
-/** Types a TOTP code on /login/verify and waits for /security. Returns the step used. */
+/** Types a TOTP code on /login/verify and waits for /accounts (the customer's home). Returns the step used. */
 async function submitTotp(page, secret, usedStep) {
   const { code, step } = await freshCode(secret, usedStep);
   await page.locator('#code').fill(code);
-  const sameDocument = await submitTo(page, page.getByRole('button', { name: ZH.verify_submit, exact: true }), '/security');
+  const sameDocument = await submitTo(page, page.getByRole('button', { name: ZH.verify_submit, exact: true }), '/accounts');
   return { step, sameDocument };
 }
 
@@ -244,14 +245,18 @@ describe('identity journey: enrollment, authenticator, log-out, second factor, s
       await screenshot(page1, 'login-zh-390');
       await page1.getByLabel(ZH.field_username, { exact: true }).fill(USERNAME);
       await page1.getByLabel(ZH.field_password, { exact: true }).fill(PASSWORD);
-      const same = await submitTo(page1, page1.getByRole('button', { name: ZH.login_submit, exact: true }), '/security');
+      const same = await submitTo(page1, page1.getByRole('button', { name: ZH.login_submit, exact: true }), '/accounts');
       assert.ok(same, 'the log-in reloaded the page: the WASM did not handle the form');
-      await noAlert(page1, '/security after log-in');
-      assert.equal((await page1.locator('h1').textContent()).trim(), ZH.security_title);
+      await noAlert(page1, '/accounts after log-in');
+      assert.equal((await page1.locator('h1').textContent()).trim(), ZH.acct_overview_title);
       await page1.locator('header .account-nav a.who').waitFor();
       displayName = await headerName(page1);
       assert.ok(displayName, 'no name in the header');
-      assert.equal(await page1.locator('header .account-nav a.who').getAttribute('href'), '/security');
+      assert.equal(await page1.locator('header .account-nav a.who').getAttribute('href'), '/accounts');
+      // To the security settings through the main menu (a client-side navigation).
+      await page1.getByRole('navigation', { name: ZH.nav_sections }).getByRole('link', { name: ZH.nav_security, exact: true }).click();
+      await waitForPath(page1, '/security');
+      assert.equal((await page1.locator('h1').textContent()).trim(), ZH.security_title);
       await check(page1, '/security (signed in, no second factor, 390 px)');
       await screenshot(page1, 'security-zh-390');
 
@@ -331,9 +336,10 @@ describe('identity journey: enrollment, authenticator, log-out, second factor, s
       const { step, sameDocument } = await submitTotp(page1, secret, usedStep);
       usedStep = step;
       assert.ok(sameDocument, 'the code form reloaded the page: the WASM did not handle it');
-      await noAlert(page1, '/security after the second factor');
+      await noAlert(page1, '/accounts after the second factor');
       await page1.locator('header .account-nav a.who').waitFor();
       assert.equal(await headerName(page1), displayName);
+      await open(page1, '/security');
       assert.deepEqual(jsErrors(page1), [], 'errors in the page');
       customer.signedInAgain = true;
     });
@@ -349,9 +355,10 @@ describe('identity journey: enrollment, authenticator, log-out, second factor, s
         await check(page2, '/login/verify (1280 px)');
         const { step } = await submitTotp(page2, secret, usedStep);
         usedStep = step;
-        await noAlert(page2, '/security in the second browser');
+        await noAlert(page2, '/accounts in the second browser');
         await page2.locator('header .account-nav a.who').waitFor();
         assert.equal(await headerName(page2), displayName);
+        await open(page2, '/security');
 
         await page1.reload();
         await waitForHydration(page1);

@@ -28,7 +28,8 @@ test('a minute before idle expiry the portal offers to stay signed in', { timeou
     await page.goto(new URL('login', server.url).href);
     await page.fill('#username', 'demo2');
     await page.fill('#password', 'village-post-demo-2026');
-    await Promise.all([page.waitForURL(/\/security$/), page.click('form[action="/api/login"] button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/accounts$/), page.click('form[action="/api/login"] button[type=submit]')]);
+    await page.goto(new URL('security', server.url).href);
     await waitForHydration(page);
     const warning = page.locator('.session-warning');
     assert.equal(await warning.count(), 0, 'no warning while the session is fresh');

@@ -230,15 +230,25 @@ WHEN EXISTS (SELECT 1 FROM postings WHERE id = NEW.id)
 BEGIN
     SELECT RAISE(ABORT, 'postings are append-only');
 END;
+-- By id only: a clash on `ref` must stay a conflict for `ON CONFLICT (ref) DO NOTHING`
+-- (a BEFORE trigger runs before the conflict clause is looked at, so raising here would
+-- turn a re-run job's "already posted" into an error). Replacing an entry by its `ref`
+-- is stopped by the foreign key its postings hold on it.
 CREATE TRIGGER journal_entries_no_replace BEFORE INSERT ON journal_entries
-WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id = NEW.id OR ref = NEW.ref)
+WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id = NEW.id)
 BEGIN
     SELECT RAISE(ABORT, 'journal entries are append-only');
 END;
--- The balance moves only through postings.
+CREATE TRIGGER transfers_no_replace BEFORE INSERT ON transfers
+WHEN EXISTS (SELECT 1 FROM transfers WHERE id = NEW.id OR receipt_no = NEW.receipt_no OR journal_id = NEW.journal_id)
+BEGIN
+    SELECT RAISE(ABORT, 'transfers are append-only');
+END;
+-- The balance moves only through postings: it may only become the balance its latest
+-- posting left (inside postings_apply, that is the posting being applied). Any other
+-- UPDATE is refused, also one repeating the latest posting's amount.
 CREATE TRIGGER accounts_balance_only_by_postings BEFORE UPDATE OF balance ON accounts
-WHEN NOT EXISTS (SELECT 1 FROM postings WHERE account_id = NEW.id AND id = (SELECT MAX(id) FROM postings)
-                 AND amount = NEW.balance - OLD.balance)
+WHEN NEW.balance IS NOT (SELECT balance_after FROM postings WHERE account_id = NEW.id ORDER BY id DESC LIMIT 1)
 BEGIN
     SELECT RAISE(ABORT, 'accounts.balance changes only by posting');
 END;

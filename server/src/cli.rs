@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `seed-demo`, `create-staff`,
-//! `verify-audit`.
+//! `verify-audit`, `run-daily`.
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -24,6 +24,10 @@ pub enum Command {
         /// How many customers the database should hold afterwards.
         #[arg(long, default_value_t = app::backend::seed::DEFAULT_CUSTOMERS)]
         customers: u32,
+        /// Also add the benchmark's busy customer (log-in bench1) whose Type I
+        /// account holds this many postings (0: none).
+        #[arg(long, default_value_t = 0)]
+        busy_postings: u32,
     },
     /// Create a staff account.
     CreateStaff {
@@ -40,6 +44,18 @@ pub enum Command {
     /// Check the security audit trail's hash chain; exits non-zero naming the first
     /// altered, removed or missing row.
     VerifyAudit,
+    /// Run the daily job (maturities, notices due, demand interest accrual and the
+    /// quarterly payment) for one business day; by default the bank's today. Safe
+    /// to repeat: a day already done changes nothing. Past days run in order.
+    RunDaily {
+        /// The business day, YYYY-MM-DD.
+        #[arg(long, value_parser = parse_day)]
+        date: Option<app::types::Day>,
+    },
+}
+
+fn parse_day(s: &str) -> Result<app::types::Day, String> {
+    app::types::Day::parse(s.trim()).ok_or_else(|| "expected a date as YYYY-MM-DD".to_owned())
 }
 
 fn parse_role(s: &str) -> Result<app::types::StaffRole, String> {

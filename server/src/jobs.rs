@@ -1,8 +1,11 @@
-//! Background work of a running server: delivering the outbox and clearing away
-//! session records nobody can use any more. Stopped with the server.
+//! Background work of a running server: delivering the outbox, clearing away
+//! session records nobody can use any more, and the daily interest and maturity
+//! job shortly after each local midnight. Stopped with the server.
+use app::backend::ledger::daily::{self, DailyReport};
 use app::backend::outbox::{self, LogSender, MessageSender};
 use app::backend::session_store::DbSessionStore;
 use app::backend::AppState;
+use app::types::Day;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -11,17 +14,31 @@ use tokio::task::JoinHandle;
 const OUTBOX_EVERY: Duration = Duration::from_secs(1);
 /// How often expired session records are deleted.
 const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// How often the daily job looks whether a day has ended (by the injected clock):
+/// it runs within a minute after local midnight.
+const DAILY_CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the jobs; abort the handle to stop them.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     // The development sender; a production SMS gateway implements `MessageSender` too.
     let sender: Arc<dyn MessageSender> = Arc::new(LogSender);
     let sessions = DbSessionStore::new(state.db.clone());
+    // The day before the server started: with no run recorded yet, the first run is
+    // for the first day that ends while serving (a fresh database has no history to
+    // catch up); with runs recorded, start-up catches up the missed days.
+    let baseline = Day::at(state.zone, state.clock.now()).plus_days(-1);
     tokio::spawn(async move {
         let mut outbox_tick = tokio::time::interval(OUTBOX_EVERY);
         let mut sweep_tick = tokio::time::interval(SESSION_SWEEP_EVERY);
+        let mut daily_tick = tokio::time::interval(DAILY_CHECK_EVERY);
+        daily_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
+                _ = daily_tick.tick() => {
+                    if let Err(err) = run_daily_due(&state, baseline).await {
+                        tracing::warn!(error = %err, "daily job failed; will retry");
+                    }
+                }
                 _ = outbox_tick.tick() => {
                     if let Err(err) = outbox::deliver_pending(&state.db, sender.as_ref(), state.clock.now()).await {
                         tracing::warn!(error = %err, "outbox delivery failed; will retry");
@@ -37,4 +54,13 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
             }
         }
     })
+}
+
+/// Runs the daily job for every day that has ended (by the injected clock) since the
+/// last recorded run, or since `baseline` when there is none, in order and at most
+/// [`daily::MAX_CATCH_UP_DAYS`] of them. Does nothing when the days are done.
+pub async fn run_daily_due(state: &AppState, baseline: Day) -> Result<Vec<DailyReport>, sqlx::Error> {
+    let now = state.clock.now();
+    let today = Day::at(state.zone, now);
+    daily::catch_up(&state.db, today, baseline, now).await
 }

@@ -36,12 +36,21 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             println!("migrations applied");
             Ok(())
         }
-        Command::SeedDemo { customers } => {
+        Command::SeedDemo { customers, busy_postings } => {
             let db = server::open_database(&config).await?;
-            let report = seed::seed_demo(&db, clock.as_ref(), customers).await?;
+            let options = seed::SeedOptions { customers, busy_postings };
+            let report = seed::seed_demo_with(&db, clock.as_ref(), config.zone, options).await?;
             let hasher = app::backend::identity::password::PasswordHasher::from_available_parallelism();
             seed::seed_demo_logins(&db, clock.as_ref(), &hasher).await?;
             println!("demo data: {} customers added, {} in all", report.customers_added, report.customers_total);
+            println!(
+                "ledger: {} postings added ({} customers given products and history), {} in all",
+                report.postings_added, report.histories_added, report.postings_total
+            );
+            if seed::bench_customer_present(&db).await? {
+                let c = seed::demo_customer(seed::BENCH_CUSTOMER);
+                println!("benchmark log-in: {} ({} {})", seed::BENCH_LOGIN, c.customer_no, c.full_name);
+            }
             Ok(())
         }
         Command::CreateStaff { name, role, branch } => {
@@ -70,6 +79,14 @@ async fn run(cli: Cli) -> Result<(), StartError> {
                 audit::VerifyError::Database(err) => StartError::Query(err),
             })?;
             println!("audit log intact: {rows} rows");
+            Ok(())
+        }
+        Command::RunDaily { date } => {
+            let db = server::open_database(&config).await?;
+            let now = clock.now();
+            let date = date.unwrap_or_else(|| app::types::Day::at(config.zone, now));
+            let report = app::backend::ledger::daily::run_daily(&db, date, now).await?;
+            println!("{}", report.summary());
             Ok(())
         }
     }
@@ -101,6 +118,10 @@ async fn print_welcome(config: &Config, addr: std::net::SocketAddr, state: &app:
         for (n, username) in seed::DEMO_CUSTOMER_LOGINS {
             let c = seed::demo_customer(*n);
             text += &format!("    customer  {username:<8} {} {}\n", c.customer_no, c.full_name);
+        }
+        if seed::bench_customer_present(&state.db).await.unwrap_or(false) {
+            let c = seed::demo_customer(seed::BENCH_CUSTOMER);
+            text += &format!("    customer  {:<8} {} {} (benchmark)\n", seed::BENCH_LOGIN, c.customer_no, c.full_name);
         }
         text += "    staff at /staff (staff number; authenticator set up at first log-in):\n";
         for (staff_no, name, role, _) in seed::STAFF {

@@ -1115,7 +1115,7 @@ async fn a_customer_can_be_identified_by_card_number(backend: Backend) {
     ok(b.call("enroll_finish", &form).await).await;
     assert_eq!(
         success_to(login(&Browser::new(&srv), "card4", "a long sentence from card four").await).await,
-        "/security"
+        "/accounts"
     );
     srv.stop().await.unwrap();
 }

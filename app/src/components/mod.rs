@@ -1,4 +1,5 @@
 //! Reusable view pieces.
+pub mod chart;
 pub mod form;
 pub mod identify;
 pub mod language;

@@ -140,6 +140,8 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "session_ended" => Key::EventSessionEnded,
         "logged_out" => Key::EventLoggedOut,
         "recovery_code_used" => Key::EventRecoveryCodeUsed,
+        "payee_added" => Key::EventPayeeAdded,
+        "payee_removed" => Key::EventPayeeRemoved,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

@@ -94,18 +94,18 @@ impl Tier {
     /// (¥10,000 and ¥2,000); Type I has the bank's own online-channel limit.
     pub const fn daily_limit(self) -> Money {
         match self {
-            Tier::One => Money::yuan_fen(500_000_00),
-            Tier::Two => Money::yuan_fen(10_000_00),
-            Tier::Three => Money::yuan_fen(2_000_00),
+            Tier::One => Money::yuan(500_000),
+            Tier::Two => Money::yuan(10_000),
+            Tier::Three => Money::yuan(2_000),
         }
     }
 
     /// Payments to others per calendar year.
     pub const fn yearly_limit(self) -> Money {
         match self {
-            Tier::One => Money::yuan_fen(20_000_000_00),
-            Tier::Two => Money::yuan_fen(200_000_00),
-            Tier::Three => Money::yuan_fen(50_000_00),
+            Tier::One => Money::yuan(20_000_000),
+            Tier::Two => Money::yuan(200_000),
+            Tier::Three => Money::yuan(50_000),
         }
     }
 }

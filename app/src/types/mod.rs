@@ -9,6 +9,7 @@ pub mod principal;
 pub mod security;
 pub mod staff;
 pub mod time;
+pub mod transfer;
 pub mod username;
 
 pub use account::{

@@ -67,6 +67,11 @@ impl Money {
         Money { minor, currency: Currency::CNY }
     }
 
+    /// Whole yuan (for limits and thresholds written in the code).
+    pub const fn yuan(whole: i64) -> Self {
+        Money { minor: whole * 100, currency: Currency::CNY }
+    }
+
     pub const fn minor(self) -> i64 {
         self.minor
     }
@@ -176,7 +181,7 @@ mod tests {
 }
 
 /// The most one transaction may move through the portal (¥5,000,000).
-pub const MAX_TRANSACTION: Money = Money::yuan_fen(5_000_000_00);
+pub const MAX_TRANSACTION: Money = Money::yuan(5_000_000);
 
 /// An amount a customer asks to move: more than zero, at most two decimals, at
 /// most [`MAX_TRANSACTION`]. The only way money enters a money-moving service.

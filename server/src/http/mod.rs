@@ -2,6 +2,7 @@
 mod api_status;
 mod auth;
 mod csrf;
+mod export;
 mod health;
 mod locale;
 pub mod rate_limit;
@@ -58,6 +59,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/locale", post(locale::switch))
+        .route("/accounts/{id}/export.csv", get(export::csv))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, app::shell))
         .layer(

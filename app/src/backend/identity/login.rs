@@ -258,6 +258,15 @@ async fn audit_success(
     Ok(())
 }
 
+/// A step-up (a signed-in principal confirming the second factor again): wrong codes
+/// count toward the same lock as wrong passwords, so a session cannot guess codes
+/// for ever; while the credential is locked no code is accepted.
+pub async fn confirm_step_up(state: &AppState, credential_id: i64, code: &str, origin: &str) -> Result<bool, AppError> {
+    let cred = credential_by_id(state, credential_id).await?;
+    let correct = check_totp(state, credential_id, code).await?;
+    Ok(settle_attempt(state, &cred, correct, origin, "wrong_step_up_code").await? == Attempt::Accepted)
+}
+
 /// Checks a TOTP code for `credential_id` and remembers its time step, so the same
 /// code is accepted once only. Returns false for a wrong or replayed code.
 pub async fn check_totp(state: &AppState, credential_id: i64, code: &str) -> Result<bool, AppError> {

@@ -6,10 +6,14 @@
 //! balance in the same statement, and no deposit goes below zero. The code here
 //! adds the rules a database cannot see (limits, ownership, idempotency) and takes
 //! row locks in a fixed order so concurrent payments queue instead of deadlocking.
+pub mod accounts;
+pub mod daily;
+pub mod deposits;
 pub mod idempotency;
 pub mod internal;
 pub mod posting;
 pub mod transfer;
+pub mod transfer_views;
 pub mod verify;
 
 pub use posting::{post, Entry, Line, PostError};

@@ -15,7 +15,7 @@ use crate::types::{mask_number, Amount, Day, IdempotencyKey, Money, Receipt, Tie
 use sqlx::{Any, Transaction};
 
 /// Transfers above this amount need a fresh second factor, whoever the payee.
-pub const STEP_UP_ABOVE: Money = Money::yuan_fen(5_000_00);
+pub const STEP_UP_ABOVE: Money = Money::yuan(5_000);
 
 /// The longest note a transfer may carry.
 pub const MEMO_MAX_CHARS: usize = 60;
@@ -255,6 +255,12 @@ async fn transfer_once(
         .await?;
     remember_payee(&mut tx, who, request, &receiving, now, backend, origin).await?;
 
+    // The receipt tells what is really left today, also after a move between one's
+    // own accounts (which does not count but does not lift earlier payments either).
+    let day_left_after = match left {
+        Some((day, _)) => Money::yuan_fen(day.minor() - amount),
+        None => limits_left(&mut *tx, paying.id, paying.tier, today).await?.0,
+    };
     let receipt = Receipt {
         receipt_no,
         from_masked: mask_number(&paying.account_no),
@@ -264,7 +270,7 @@ async fn transfer_once(
         memo: request.memo.clone(),
         at: now,
         local_time: local_time(state.zone, now),
-        daily_limit_left: left.map_or(paying.tier.daily_limit(), |(day, _)| Money::yuan_fen(day.minor() - amount)),
+        daily_limit_left: day_left_after,
     };
     let json = serde_json::to_string(&receipt).map_err(|_| AppError::new(ErrorCode::Internal))?;
     idempotency::complete(&mut tx, who.customer_id, &request.key, &json).await?;
@@ -356,19 +362,29 @@ async fn limit_left(
     if receiving.own {
         return Ok(None);
     }
+    Ok(Some(limits_left(&mut **tx, paying.id, paying.tier, today).await?))
+}
+
+/// What is left today and this calendar year of an account's limits for payments
+/// to others (moves between one's own accounts do not count).
+pub async fn limits_left<'c, E>(conn: E, account_id: i64, tier: Tier, today: Day) -> Result<(Money, Money), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let year_start = format!("{:04}-01-01", today.year());
+    // CAST: PostgreSQL sums BIGINT into NUMERIC, which the Any driver cannot read as i64.
     let (day_used, year_used): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT SUM(CASE WHEN local_date = $2 THEN amount ELSE 0 END), SUM(amount) FROM transfers \
-         WHERE from_account_id = $1 AND counts_to_limit = 1 AND local_date >= $3 AND local_date <= $2",
+        "SELECT CAST(SUM(CASE WHEN local_date = $2 THEN amount ELSE 0 END) AS BIGINT), CAST(SUM(amount) AS BIGINT) \
+         FROM transfers WHERE from_account_id = $1 AND counts_to_limit = 1 AND local_date >= $3 AND local_date <= $2",
     )
-    .bind(paying.id)
+    .bind(account_id)
     .bind(today.to_string())
     .bind(year_start)
-    .fetch_one(&mut **tx)
+    .fetch_one(conn)
     .await?;
-    let day_left = paying.tier.daily_limit().minor() - day_used.unwrap_or(0);
-    let year_left = paying.tier.yearly_limit().minor() - year_used.unwrap_or(0);
-    Ok(Some((Money::yuan_fen(day_left.max(0)), Money::yuan_fen(year_left.max(0)))))
+    let day_left = tier.daily_limit().minor() - day_used.unwrap_or(0);
+    let year_left = tier.yearly_limit().minor() - year_used.unwrap_or(0);
+    Ok((Money::yuan_fen(day_left.max(0)), Money::yuan_fen(year_left.max(0))))
 }
 
 fn check_limit(left: Option<(Money, Money)>, amount: Amount) -> Result<(), AppError> {
@@ -403,16 +419,20 @@ async fn remember_payee(
     if !request.save_payee {
         return Ok(());
     }
-    sqlx::query(
+    let added: Option<i64> = sqlx::query_scalar(
         "INSERT INTO payees (customer_id, account_no, holder_name, created_at, last_used_at) \
-         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (customer_id, account_no) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (customer_id, account_no) DO NOTHING RETURNING id",
     )
     .bind(who.customer_id)
     .bind(&receiving.account_no)
     .bind(&receiving.holder_name)
     .bind(now.micros())
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
+    if added.is_none() {
+        // Saved by a concurrent transfer a moment ago: that one recorded the event.
+        return Ok(());
+    }
     let event = AuditEvent {
         actor: Actor::Customer(who.customer_id),
         customer_id: Some(who.customer_id),

@@ -1,10 +1,22 @@
-//! Demo data: outlets, staff, the product catalogue and any number of customers.
+//! Demo data: outlets, staff, the product catalogue and any number of customers,
+//! each with products and six months of history in the ledger.
 //!
-//! Deterministic (customer n always gets the same name, phone and outlet) and
-//! idempotent (seeding again adds only what is missing), so `seed-demo --customers
-//! 20000` can grow a database for a benchmark without disturbing what is there.
+//! Deterministic (customer n always gets the same name, phone, outlet, products and
+//! history, relative to the clock's day) and idempotent (seeding again adds only what
+//! is missing: a customer without accounts gets their products and history, one
+//! with accounts is left alone), so `seed-demo --customers 20000` can grow a
+//! database for a benchmark without disturbing what is there.
+mod names;
+mod plan;
+mod rng;
+mod write;
+
+pub use plan::{account_no, credit_card_no, is_dormant, is_empty_card};
+
 use super::{Clock, Db};
+use crate::types::Day;
 use sqlx::{Any, Transaction};
+use std::collections::HashMap;
 
 /// The password of every demo log-in (development only; printed at start-up).
 pub const DEMO_PASSWORD: &str = "village-post-demo-2026";
@@ -15,6 +27,22 @@ pub const DEMO_CUSTOMER_LOGINS: &[(u32, &str)] = &[(1, "demo1"), (2, "demo2")];
 
 /// Customers seeded on the first start when no size is given.
 pub const DEFAULT_CUSTOMERS: u32 = 40;
+
+/// The benchmark's busy customer (`seed-demo --busy-postings N`), far above the
+/// numbers of ordinary demo customers, and their log-in.
+pub const BENCH_CUSTOMER: u32 = 90_000_001;
+pub const BENCH_LOGIN: &str = "bench1";
+
+/// Customers whose histories are written in one transaction.
+fn batch_customers(backend: super::Backend) -> usize {
+    if let Some(n) = std::env::var("PORTAL_SEED_BATCH").ok().and_then(|v| v.parse().ok()) {
+        return n;
+    }
+    match backend {
+        super::Backend::Sqlite => 100,
+        super::Backend::Postgres => 10,
+    }
+}
 
 /// Rows written per INSERT; well under SQLite's bound-parameter limit.
 const CHUNK: usize = 200;
@@ -122,6 +150,8 @@ pub struct DemoCustomer {
     /// The debit card (16 digits, UnionPay-style 6217 prefix, valid Luhn check digit).
     pub card_no: String,
     pub full_name: String,
+    /// The Type I demand deposit account (19 digits) the debit card draws on.
+    pub account_no: String,
     pub id_number_tail: String,
     pub phone: String,
     pub branch_code: &'static str,
@@ -136,10 +166,26 @@ pub fn demo_customer(n: u32) -> DemoCustomer {
         customer_no: format!("C{n:08}"),
         card_no: crate::types::card::with_luhn_check_digit(&format!("621799{n:09}")),
         full_name: format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len() + i) % GIVEN.len()]),
+        account_no: account_no(plan::FAMILY_DEMAND_I, n, 1),
         id_number_tail: id_tail,
         phone: format!("13{}{:08}", n % 10, (n as u64 * 7_919) % 100_000_000),
         branch_code: BRANCHES[i % BRANCHES.len()].code,
     }
+}
+
+/// The outlet's Chinese name (it shows as the place of a cash deposit or withdrawal).
+fn branch_name(code: &str) -> &'static str {
+    BRANCHES.iter().find(|b| b.code == code).map_or("邮储网点", |b| b.name.0)
+}
+
+/// What to seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeedOptions {
+    /// How many demo customers the database should hold afterwards.
+    pub customers: u32,
+    /// When above zero, the benchmark's busy customer ([`BENCH_CUSTOMER`]) with a
+    /// Type I account of this many postings.
+    pub busy_postings: u32,
 }
 
 /// What a seeding run did.
@@ -147,6 +193,10 @@ pub fn demo_customer(n: u32) -> DemoCustomer {
 pub struct SeedReport {
     pub customers_added: u32,
     pub customers_total: u32,
+    /// Customers who got their products and history in this run.
+    pub histories_added: u32,
+    pub postings_added: u64,
+    pub postings_total: u64,
 }
 
 /// Is there no customer yet? Then the server seeds the demo data at first start.
@@ -155,23 +205,114 @@ pub async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
     Ok(n == 0)
 }
 
-/// Makes sure the demo outlets, staff, products and at least `customers` customers exist.
+/// Whether the benchmark's busy customer exists (its log-in is then worth printing).
+pub async fn bench_customer_present(db: &Db) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE customer_no = $1")
+        .bind(demo_customer(BENCH_CUSTOMER).customer_no)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n > 0)
+}
+
+/// Makes sure the demo outlets, staff, products and at least `customers` customers
+/// exist, with their products and history, dated in the default zone (Asia/Shanghai).
 pub async fn seed_demo(db: &Db, clock: &dyn Clock, customers: u32) -> Result<SeedReport, sqlx::Error> {
-    let now = clock.now().micros();
+    seed_demo_with(db, clock, chrono_tz::Asia::Shanghai, SeedOptions { customers, busy_postings: 0 }).await
+}
+
+/// [`seed_demo`] with the bank's zone (which decides the calendar days) and options.
+pub async fn seed_demo_with(
+    db: &Db,
+    clock: &dyn Clock,
+    zone: chrono_tz::Tz,
+    options: SeedOptions,
+) -> Result<SeedReport, sqlx::Error> {
+    let now = clock.now();
+    let today = Day::at(zone, now);
+    let bench_no = demo_customer(BENCH_CUSTOMER).customer_no;
     let mut tx = db.begin_write().await?;
-    seed_branches(&mut tx, now).await?;
-    seed_staff(&mut tx, now).await?;
+    seed_branches(&mut tx, now.micros()).await?;
+    seed_staff(&mut tx, now.micros()).await?;
     seed_products(&mut tx).await?;
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&mut *tx).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE customer_no <> $1")
+        .bind(&bench_no)
+        .fetch_one(&mut *tx)
+        .await?;
     let existing = u32::try_from(existing).unwrap_or(u32::MAX);
-    let wanted: Vec<u32> = (existing.saturating_add(1)..=customers).collect();
+    let mut wanted: Vec<u32> = (existing.saturating_add(1)..=options.customers).collect();
+    let added = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
+    if options.busy_postings > 0 {
+        let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE customer_no = $1")
+            .bind(&bench_no)
+            .fetch_one(&mut *tx)
+            .await?;
+        if present == 0 {
+            wanted.push(BENCH_CUSTOMER);
+        }
+    }
     for chunk in wanted.chunks(CHUNK) {
-        insert_customers(&mut tx, chunk, now).await?;
-        insert_cards(&mut tx, chunk, now).await?;
+        insert_customers(&mut tx, chunk, now.micros()).await?;
+        insert_cards(&mut tx, chunk, now.micros()).await?;
     }
     tx.commit().await?;
-    let added = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
-    Ok(SeedReport { customers_added: added, customers_total: existing.max(customers) })
+
+    // Products and history for every customer who has no account yet.
+    let waiting: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT c.id, c.customer_no FROM customers c \
+         WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = c.id) ORDER BY c.customer_no",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let ids: HashMap<u32, i64> =
+        waiting.iter().filter_map(|(id, no)| Some((no.strip_prefix('C')?.parse::<u32>().ok()?, *id))).collect();
+    let mut numbers: Vec<u32> = ids.keys().copied().filter(|n| *n != BENCH_CUSTOMER).collect();
+    numbers.sort_unstable();
+    let mut postings_added = 0;
+    let mut histories_added = 0;
+    let mut batch = plan::Plan::default();
+    let mut in_batch = 0;
+    let mut i = 0;
+    while i < numbers.len() {
+        // Customers n (odd) and n + 1 are a pair who send each other money.
+        let n = numbers[i];
+        let unit: &[u32] =
+            if n % 2 == 1 && numbers.get(i + 1) == Some(&(n + 1)) { &numbers[i..i + 2] } else { &numbers[i..i + 1] };
+        i += unit.len();
+        in_batch += unit.len();
+        batch.append(plan::plan(unit, today));
+        if in_batch >= batch_customers(db.backend()) || i == numbers.len() {
+            postings_added += write_batch(db, zone, &batch, &ids, now.micros()).await?;
+            histories_added += in_batch;
+            batch = plan::Plan::default();
+            in_batch = 0;
+        }
+    }
+    if options.busy_postings > 0 && ids.contains_key(&BENCH_CUSTOMER) {
+        let busy = plan::plan_busy(options.busy_postings, today);
+        postings_added += write_batch(db, zone, &busy, &ids, now.micros()).await?;
+        histories_added += 1;
+    }
+    let postings_total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(db.pool()).await?;
+    Ok(SeedReport {
+        customers_added: added,
+        customers_total: existing.max(options.customers),
+        histories_added: u32::try_from(histories_added).unwrap_or(u32::MAX),
+        postings_added,
+        postings_total: u64::try_from(postings_total).unwrap_or(0),
+    })
+}
+
+async fn write_batch(
+    db: &Db,
+    zone: chrono_tz::Tz,
+    plan: &plan::Plan,
+    ids: &HashMap<u32, i64>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let postings = write::write(&mut tx, db.backend(), zone, plan, ids, now).await?;
+    tx.commit().await?;
+    Ok(postings)
 }
 
 /// Gives the demo staff (username = staff number in lower case) and the first demo
@@ -197,7 +338,8 @@ pub async fn seed_demo_logins(
         .execute(&mut *tx)
         .await?;
     }
-    for (n, username) in DEMO_CUSTOMER_LOGINS {
+    let bench = [(BENCH_CUSTOMER, BENCH_LOGIN)];
+    for (n, username) in DEMO_CUSTOMER_LOGINS.iter().chain(&bench) {
         sqlx::query(
             "INSERT INTO credentials (principal_kind, principal_id, username, password_hash, created_at, updated_at) \
              SELECT 'customer', id, $1, $2, $3, $3 FROM customers WHERE customer_no = $4 ON CONFLICT DO NOTHING",
