@@ -33,6 +33,9 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// …and after this long in any case.
     pub session_max_hours: i64,
+    /// A second factor confirmed this long ago still counts for sensitive changes
+    /// (new payees, large transfers); 0 asks for a code every time.
+    pub step_up_minutes: i64,
     /// Per-address log-in attempts allowed in a burst (then one per 6 s); 0 turns the
     /// per-address limits off (load tests from one address only).
     pub login_burst: u32,
@@ -51,6 +54,7 @@ impl std::fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
+            .field("step_up_minutes", &self.step_up_minutes)
             .field("login_burst", &self.login_burst)
             .finish()
     }
@@ -197,6 +201,7 @@ impl Config {
             number(&raw, "PORTAL_SESSION_IDLE_MINUTES", raw.file.session_idle_minutes, 15, 1..=120)?;
         let session_max_hours = number(&raw, "PORTAL_SESSION_MAX_HOURS", raw.file.session_max_hours, 12, 1..=72)?;
 
+        let step_up_minutes = number(&raw, "PORTAL_STEP_UP_MINUTES", None, 5, 0..=60)?;
         let login_burst = number(&raw, "PORTAL_LOGIN_BURST", raw.file.login_burst, 20, 0..=10_000)?;
         let login_burst = u32::try_from(login_burst).unwrap_or(20);
 
@@ -211,6 +216,7 @@ impl Config {
             db_max_connections,
             session_idle_minutes,
             session_max_hours,
+            step_up_minutes,
         })
     }
 }

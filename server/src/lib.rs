@@ -67,7 +67,7 @@ pub async fn prepare(config: &Config, clock: Arc<dyn Clock>) -> Result<AppState,
         policy: SessionPolicy {
             idle_seconds: config.session_idle_minutes * 60,
             absolute_seconds: config.session_max_hours * 3600,
-            ..SessionPolicy::default()
+            step_up_seconds: config.step_up_minutes * 60,
         },
         secret: Arc::from(config.secret_key.as_bytes()),
         development: config.mode == Mode::Development,

@@ -5,6 +5,9 @@
 //!
 //! The view types live here because both the server (which fills them) and the
 //! browser (which renders them) need them.
+// `transactions` takes the filter form's fields, one argument each (the `#[server]`
+// macro does not pass an `allow` on to the client's copy).
+#![allow(clippy::too_many_arguments)]
 use crate::error::AppError;
 use crate::i18n::Key;
 use crate::types::{AccountStatus, Currency, Day, Localized, Money, Overview, ProductKind, Tier};
@@ -300,7 +303,6 @@ pub async fn account(id: i64) -> Result<AccountHeader, AppError> {
 /// (as typed in the filter form); `after` is the previous page's `next_cursor`.
 // The filter form's six fields, the account and the cursor: flat, so a plain form
 // and the WASM client send the same fields.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "transactions")]
 pub async fn transactions(
     id: i64,

@@ -494,7 +494,8 @@ pub async fn step_up(step_up_code: String) -> Result<(), AppError> {
     let state = crate::backend::use_state()?;
     ctx.customer_for_change()?;
     let auth = ctx.auth.clone().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
-    if !crate::backend::identity::login::confirm_step_up(&state, auth.credential_id, &step_up_code, &ctx.origin).await? {
+    if !crate::backend::identity::login::confirm_step_up(&state, auth.credential_id, &step_up_code, &ctx.origin).await?
+    {
         return Err(AppError::new(ErrorCode::InvalidCode));
     }
     let confirmed = SessionAuth { step_up_at: Some(ctx.now), ..auth };

@@ -6,8 +6,10 @@
 //! is missing: a customer without accounts gets their products and history, one
 //! with accounts is left alone), so `seed-demo --customers 20000` can grow a
 //! database for a benchmark without disturbing what is there.
+mod history;
 mod names;
 mod plan;
+mod products;
 mod rng;
 mod write;
 
@@ -33,18 +35,16 @@ pub const DEFAULT_CUSTOMERS: u32 = 40;
 pub const BENCH_CUSTOMER: u32 = 90_000_001;
 pub const BENCH_LOGIN: &str = "bench1";
 
-/// Customers whose histories are written in one transaction.
+/// Customers whose histories are written in one transaction. On PostgreSQL the
+/// transaction holds the internal accounts' row locks, so it is kept short.
 fn batch_customers(backend: super::Backend) -> usize {
-    if let Some(n) = std::env::var("PORTAL_SEED_BATCH").ok().and_then(|v| v.parse().ok()) {
-        return n;
-    }
     match backend {
         super::Backend::Sqlite => 100,
-        super::Backend::Postgres => 10,
+        super::Backend::Postgres => 25,
     }
 }
 
-/// Rows written per INSERT; well under SQLite's bound-parameter limit.
+/// Customer rows written per INSERT; well under SQLite's bound-parameter limit.
 const CHUNK: usize = 200;
 
 struct DemoBranch {
