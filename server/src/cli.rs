@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `seed-demo`, `create-staff`,
-//! `verify-audit`, `run-daily`.
+//! `verify-audit`, `verify-ledger`, `run-daily`.
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -44,6 +44,9 @@ pub enum Command {
     /// Check the security audit trail's hash chain; exits non-zero naming the first
     /// altered, removed or missing row.
     VerifyAudit,
+    /// Check the ledger: every journal entry sums to zero, every balance equals the
+    /// sum of its postings, no deposit is below zero; exits non-zero otherwise.
+    VerifyLedger,
     /// Run the daily job (maturities, notices due, demand interest accrual and the
     /// quarterly payment) for one business day; by default the bank's today. Safe
     /// to repeat: a day already done changes nothing. Past days run in order.

@@ -33,6 +33,9 @@ pub enum StartError {
     /// `verify-audit` found the first bad row ("audit log broken at row N: …").
     #[error(transparent)]
     AuditBroken(app::backend::audit::ChainBreak),
+    /// `verify-ledger` found entries or balances that do not add up.
+    #[error("ledger does not add up: {0}")]
+    LedgerUnsound(String),
 }
 
 impl StartError {

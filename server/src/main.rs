@@ -81,6 +81,21 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             println!("audit log intact: {rows} rows");
             Ok(())
         }
+        Command::VerifyLedger => {
+            let db = server::open_database(&config).await?;
+            let report = app::backend::ledger::verify::verify(&db).await?;
+            if !report.is_sound() {
+                return Err(StartError::LedgerUnsound(format!(
+                    "unbalanced entries {:?}, drifted accounts {:?}, overdrawn accounts {:?}, total {}",
+                    report.unbalanced_entries, report.drifted_accounts, report.overdrawn_accounts, report.total
+                )));
+            }
+            println!(
+                "ledger sound: {} accounts, {} journal entries, {} postings",
+                report.accounts, report.journal_entries, report.postings
+            );
+            Ok(())
+        }
         Command::RunDaily { date } => {
             let db = server::open_database(&config).await?;
             let now = clock.now();

@@ -87,9 +87,31 @@ async fn maintenance_commands_work(backend: Backend) {
     let migrate = run(&["migrate"], &env);
     assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
 
-    let seed = run(&["seed-demo", "--customers", "2500"], &env);
+    let seed = run(&["seed-demo", "--customers", "300"], &env);
     assert!(seed.status.success(), "{}", String::from_utf8_lossy(&seed.stderr));
-    assert!(String::from_utf8_lossy(&seed.stdout).contains("2500 customers added, 2500 in all"));
+    assert!(String::from_utf8_lossy(&seed.stdout).contains("300 customers added, 300 in all"));
+
+    let verify = run(&["verify-ledger"], &env);
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(String::from_utf8_lossy(&verify.stdout).starts_with("ledger sound: "));
+    // A balance changed behind the ledger's back (its guard trigger removed first).
+    let db = app::backend::Db::connect(&database.url, 1).await.expect("connect");
+    let unguard = match backend {
+        Backend::Sqlite => "DROP TRIGGER accounts_balance_only_by_postings",
+        Backend::Postgres => "ALTER TABLE accounts DISABLE TRIGGER accounts_balance_only_by_postings",
+    };
+    sqlx::query(unguard).execute(db.pool()).await.expect("unguard");
+    let tampered: i64 = sqlx::query_scalar(
+        "UPDATE accounts SET balance = balance + 1 WHERE id = (SELECT MIN(id) FROM accounts WHERE customer_id IS NOT NULL) \
+         RETURNING id",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("tamper");
+    db.pool().close().await;
+    let broken = run(&["verify-ledger"], &env);
+    assert_one_line_error(&broken, "ledger does not add up");
+    assert!(String::from_utf8_lossy(&broken.stderr).contains(&format!("drifted accounts [{tampered}]")));
 
     let staff = run(&["create-staff", "--name", "孙悦", "--role", "supervisor", "--branch", "B002"], &env);
     assert!(staff.status.success(), "{}", String::from_utf8_lossy(&staff.stderr));
