@@ -191,6 +191,9 @@ pub struct AccountHeader {
     pub kind: ProductKind,
     pub name: Localized,
     pub number_masked: String,
+    /// The full account number in groups of four, for the owner to give to payers
+    /// (the card number on the overview is masked; this page is the owner's own).
+    pub account_no: String,
     /// Signed as the customer sees it: what they owe is negative.
     pub balance: Money,
     pub status: AccountStatus,

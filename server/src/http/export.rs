@@ -149,7 +149,9 @@ fn rows(
     filter: TxFilter,
     locale: Locale,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    use futures_util::StreamExt;
     let start = Progress { db, export, filter, locale, after: None, header_sent: false };
+    // Fused: hyper may poll the body once more after its end, which `unfold` forbids.
     futures_util::stream::unfold(Some(start), |progress| async move {
         let mut p = progress?;
         if !p.header_sent {
@@ -179,6 +181,7 @@ fn rows(
             }
         }
     })
+    .fuse()
 }
 
 #[cfg(test)]

@@ -115,6 +115,7 @@ impl AccountRow {
             kind,
             name: self.name(kind),
             number_masked: mask_number(card_no.unwrap_or(&self.account_no)),
+            account_no: group_by_four(&self.account_no),
             balance: money(self.balance),
             status: self.status(),
             tier: self.tier(),
@@ -623,16 +624,19 @@ pub async fn balance_series(
     Ok(out)
 }
 
-/// The balance at the start of `day`: every posting with an earlier value date.
+/// The balance at the start of `day`: today's balance less every posting dated on
+/// or after `day`. (The balance is the sum of all postings, kept so by the database;
+/// subtracting the recent ones reads only the window, not years of history.)
 async fn balance_before(db: &Db, account_id: i64, day: Day) -> Result<i64, sqlx::Error> {
-    let sum: Option<i64> = sqlx::query_scalar(
-        "SELECT CAST(SUM(amount) AS BIGINT) FROM postings WHERE account_id = $1 AND value_date < $2",
+    let (balance, since): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT a.balance, (SELECT CAST(SUM(p.amount) AS BIGINT) FROM postings p \
+         WHERE p.account_id = a.id AND p.value_date >= $2) FROM accounts a WHERE a.id = $1",
     )
     .bind(account_id)
     .bind(day.to_string())
     .fetch_one(db.pool())
     .await?;
-    Ok(sum.unwrap_or(0))
+    Ok(balance - since.unwrap_or(0))
 }
 
 /// Money in and out per calendar month, for the `months` months up to this one,
@@ -836,4 +840,10 @@ mod tests {
             Bind::Int(_) => panic!("text expected"),
         }
     }
+}
+
+/// "6010 1000 0000 0100 001": easier to read out and to copy without a slip.
+fn group_by_four(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }

@@ -317,19 +317,23 @@ async fn resolve(
             Receiving { id, account_no, holder_name, own: true, saved_payee: true }
         }
         Destination::Other { account_no, holder_name } => {
-            let number: String = account_no.chars().filter(|c| !c.is_whitespace()).collect();
+            let typed: String = account_no.chars().filter(|c| !c.is_whitespace()).collect();
             let name = holder_name.trim();
-            let found: Option<(i64, String, i64)> = sqlx::query_as(
-                "SELECT a.id, c.full_name, a.customer_id FROM accounts a JOIN customers c ON c.id = a.customer_id \
-                 WHERE a.account_no = $1 AND a.kind = 'demand_deposit' AND a.status IN ('active', 'dormant') \
-                 AND c.status <> 'closed'",
+            // The payer may have been given the account number or the debit card's
+            // number (printed on the card): both lead to the same demand account.
+            let found: Option<(i64, String, i64, String)> = sqlx::query_as(
+                "SELECT a.id, c.full_name, a.customer_id, a.account_no FROM accounts a \
+                 JOIN customers c ON c.id = a.customer_id \
+                 WHERE (a.account_no = $1 OR a.id = (SELECT account_id FROM cards WHERE card_no = $1 \
+                 AND kind = 'debit' AND status = 'active')) \
+                 AND a.kind = 'demand_deposit' AND a.status IN ('active', 'dormant') AND c.status <> 'closed'",
             )
-            .bind(&number)
+            .bind(&typed)
             .fetch_optional(&mut **tx)
             .await?;
             // Unknown number and wrong name give the same answer: no probing for names.
-            let (id, full_name, owner) = found
-                .filter(|(_, full_name, _)| full_name == name)
+            let (id, full_name, owner, number) = found
+                .filter(|(_, full_name, _, _)| full_name == name)
                 .ok_or(AppError { code: ErrorCode::PayeeMismatch, field: Some("holder_name".into()) })?;
             let saved: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM payees WHERE customer_id = $1 AND account_no = $2")

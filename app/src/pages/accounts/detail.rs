@@ -191,6 +191,18 @@ fn header_view(h: AccountHeader, locale: Locale) -> impl IntoView {
         <header class="account-header">
             <h1 id="account-title">{h.name.get(locale).to_owned()}</h1>
             <p class="number">{h.number_masked}</p>
+            {(h.kind == crate::types::ProductKind::DemandDeposit)
+                .then(|| {
+                    view! {
+                        <p class="account-no">
+                            <span class="label">{t(Key::AcctAccountNo)}</span>
+                            " "
+                            <span class="figure" data-testid="account-no">{h.account_no.clone()}</span>
+                            <br />
+                            <span class="small">{t(Key::AcctAccountNoHint)}</span>
+                        </p>
+                    }
+                })}
             <p class="product-figure">
                 <span class="label">{t(balance_key(h.kind))}</span>
                 <span class="figure" data-testid="account-balance">{shown}</span>
