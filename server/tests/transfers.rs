@@ -548,6 +548,17 @@ async fn a_wrong_holder_name_is_a_payee_mismatch(backend: Backend) {
     assert!(html.contains("id=\"xfer-payee_account_no-error\""));
     assert_eq!(balance(&srv, a1).await, 1_000_00);
     assert_eq!(balance(&srv, b).await, 0);
+
+    // The payee's debit card number (the number printed on the card) leads to the
+    // demand account behind it, with the same name check.
+    let demo2 = demo_customer(2);
+    let fields = Fields::new_payee(a1, &demo2.card_no, &b_name, "10", &fresh_key(&me).await);
+    let confirmation = preview(&me, &fields).await;
+    assert_eq!(confirmation.status(), 200, "a card number is a payee's number too");
+    let confirmation: Value = confirmation.json().await.expect("a confirmation");
+    assert_eq!(confirmation["to_masked"], app::types::mask_number(&demo2.account_no));
+    let fields = Fields::new_payee(a1, &demo2.card_no, &wrong_name, "10", &fresh_key(&me).await);
+    expect_error(preview(&me, &fields).await, "payee_mismatch").await;
     chain_intact(&srv).await;
     srv.stop().await.unwrap();
 }

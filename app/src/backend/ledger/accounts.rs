@@ -776,6 +776,12 @@ pub fn csv_line(cells: &[String]) -> String {
     line
 }
 
+/// "6010 1000 0000 0100 001": easier to read out and to copy without a slip.
+fn group_by_four(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -840,10 +846,10 @@ mod tests {
             Bind::Int(_) => panic!("text expected"),
         }
     }
-}
 
-/// "6010 1000 0000 0100 001": easier to read out and to copy without a slip.
-fn group_by_four(number: &str) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+    #[test]
+    fn account_numbers_read_in_groups_of_four() {
+        assert_eq!(group_by_four("6010100000001000018"), "6010 1000 0000 1000 018");
+        assert_eq!(group_by_four("1234"), "1234");
+    }
 }

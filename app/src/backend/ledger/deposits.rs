@@ -7,7 +7,8 @@
 //! early it earns the demand rate for the days held (days / 360, as Chinese banks
 //! count).
 use super::idempotency::{self, Claim};
-use super::posting::{self, Entry, Line, PostError};
+use super::posting::{self, Entry, Line};
+use super::retry::{post_error, with_retries, Attempt};
 use crate::api::deposits::{
     CalendarItem, CalendarMonth, DepositsView, EarlyWithdrawalPreview, InstallmentView, NoticeDepositView,
     NoticeStatus, NoticeView, OpenForm, OpenQuote, OpenedDeposit, SourceAccount, TimeDepositView, TimeProduct,
@@ -468,63 +469,6 @@ pub async fn quote(state: &AppState, who: &CustomerRead, request: &OpenRequest) 
         total_at_maturity: Money::yuan_fen(amount + interest),
         at_maturity: request.at_maturity,
     })
-}
-
-/// Why one attempt of a money-moving transaction did not complete.
-enum Attempt {
-    Retry(sqlx::Error),
-    Refused(AppError),
-}
-
-impl From<AppError> for Attempt {
-    fn from(err: AppError) -> Self {
-        Attempt::Refused(err)
-    }
-}
-
-impl From<sqlx::Error> for Attempt {
-    fn from(err: sqlx::Error) -> Self {
-        if super::is_retryable(&err) {
-            Attempt::Retry(err)
-        } else {
-            Attempt::Refused(err.into())
-        }
-    }
-}
-
-fn post_error(err: PostError) -> Attempt {
-    match err {
-        PostError::InsufficientFunds => Attempt::Refused(AppError::new(ErrorCode::InsufficientFunds)),
-        PostError::Database(err) => err.into(),
-        err @ (PostError::Unbalanced | PostError::AlreadyPosted) => {
-            tracing::error!(error = %err, "deposit entry refused");
-            Attempt::Refused(AppError::new(ErrorCode::Internal))
-        }
-    }
-}
-
-/// Runs `once` until it completes, retrying transient conflicts.
-async fn with_retries<T, F, Fut>(what: &str, mut once: F) -> Result<T, AppError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Attempt>>,
-{
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match once().await {
-            Ok(value) => return Ok(value),
-            Err(Attempt::Retry(err)) if attempt < super::RETRIES => {
-                tracing::debug!(attempt, error = %err, what, "conflict, retrying");
-                tokio::time::sleep(std::time::Duration::from_millis(2 << attempt.min(6))).await;
-            }
-            Err(Attempt::Retry(err)) => {
-                tracing::warn!(error = %err, what, "still conflicting after retries");
-                return Err(AppError::new(ErrorCode::Busy));
-            }
-            Err(Attempt::Refused(err)) => return Err(err),
-        }
-    }
 }
 
 /// Claims the key, or answers with the stored response of the first request.

@@ -12,6 +12,7 @@ pub mod deposits;
 pub mod idempotency;
 pub mod internal;
 pub mod posting;
+pub mod retry;
 pub mod transfer;
 pub mod transfer_views;
 pub mod verify;

@@ -6,7 +6,8 @@
 //! post the entry, record the transfer and the answer. A transient conflict retries
 //! the whole transaction; the caller never sees it.
 use super::idempotency::{self, Claim};
-use super::posting::{self, Entry, Line, PostError};
+use super::posting::{self, Entry, Line};
+use super::retry::{post_error, with_retries, Attempt};
 use crate::backend::audit::{self, Actor, AuditEvent};
 use crate::backend::auth::CustomerChange;
 use crate::backend::{local_time, AppState};
@@ -111,44 +112,7 @@ pub async fn transfer(
     step_up: StepUp,
     origin: &str,
 ) -> Result<Receipt, AppError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match transfer_once(state, who, request, step_up, origin).await {
-            Err(Attempt::Retry(err)) if attempt < super::RETRIES => {
-                tracing::debug!(attempt, error = %err, "transfer conflict, retrying");
-                tokio::time::sleep(std::time::Duration::from_millis(2 << attempt.min(6))).await;
-            }
-            Err(Attempt::Retry(err)) => {
-                tracing::warn!(error = %err, "transfer still conflicting after retries");
-                return Err(AppError::new(ErrorCode::Busy));
-            }
-            Err(Attempt::Refused(err)) => return Err(err),
-            Ok(receipt) => return Ok(receipt),
-        }
-    }
-}
-
-/// Why one attempt did not complete.
-enum Attempt {
-    Retry(sqlx::Error),
-    Refused(AppError),
-}
-
-impl From<AppError> for Attempt {
-    fn from(err: AppError) -> Self {
-        Attempt::Refused(err)
-    }
-}
-
-impl From<sqlx::Error> for Attempt {
-    fn from(err: sqlx::Error) -> Self {
-        if super::is_retryable(&err) {
-            Attempt::Retry(err)
-        } else {
-            Attempt::Refused(err.into())
-        }
-    }
+    with_retries("transfer", || transfer_once(state, who, request, step_up, origin)).await
 }
 
 fn request_hash(who: &CustomerChange, request: &TransferRequest) -> String {
@@ -219,15 +183,7 @@ async fn transfer_once(
             Line { account_id: receiving.id, amount, counterparty: payer_name },
         ],
     };
-    let journal_id = match posting::post(&mut tx, backend, &entry, now).await {
-        Ok(id) => id,
-        Err(PostError::InsufficientFunds) => return Err(AppError::new(ErrorCode::InsufficientFunds).into()),
-        Err(PostError::Database(err)) => return Err(err.into()),
-        Err(err @ (PostError::Unbalanced | PostError::AlreadyPosted)) => {
-            tracing::error!(error = %err, "transfer entry refused");
-            return Err(AppError::new(ErrorCode::Internal).into());
-        }
-    };
+    let journal_id = posting::post(&mut tx, backend, &entry, now).await.map_err(post_error)?;
 
     let receipt_no = format!("TR{}{journal_id:010}", today.to_string().replace('-', ""));
     let counts = !receiving.own;
