@@ -2,7 +2,7 @@
 //! nothing); when that fails, the form comes back with the error at its field. Its
 //! own form posts every field again, with the same idempotency key, to
 //! `transfer_make`, and the authenticator code when the transfer needs one.
-use super::form::FormStep;
+use super::form::{form_data, FormWith};
 use super::{capital_amount, field_of, Draft, ErrorText, Steps};
 use crate::api::transfers::{preview_transfer, MakeTransfer};
 use crate::components::form::action_error;
@@ -16,6 +16,9 @@ use leptos::prelude::*;
 pub fn ConfirmStep(draft: Memo<Draft>) -> impl IntoView {
     let make = ServerAction::<MakeTransfer>::new();
     let make_error = action_error(make);
+    // Both resources up front: when the preview refuses, the form comes back with
+    // its data already loading (see `form_data`).
+    let data = form_data();
     let preview = Resource::new_blocking(
         move || (draft.get(), make.version().get()),
         |(d, _)| {
@@ -37,7 +40,7 @@ pub fn ConfirmStep(draft: Memo<Draft>) -> impl IntoView {
                 preview
                     .get()
                     .map(|answer| match answer {
-                        Err(error) => view! { <FormStep draft=draft.get_untracked() error=Some(error) /> }.into_any(),
+                        Err(error) => view! { <FormWith data draft=draft.get_untracked() error=Some(error) /> }.into_any(),
                         Ok(confirmation) => {
                             view! { <Confirmation confirmation draft=draft.get_untracked() make make_error=make_error.get() /> }
                                 .into_any()

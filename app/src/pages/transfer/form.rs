@@ -14,7 +14,24 @@ use leptos_router::components::Form;
 /// the field it concerns.
 #[component]
 pub fn FormStep(draft: Draft, error: Option<AppError>) -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| transfer_form());
+    let data = form_data();
+    view! { <FormWith data draft error /> }
+}
+
+/// The customer's accounts, payees and a fresh key for the form. Created where the
+/// page starts rendering, never inside an already-resolving `Suspense`: a resource
+/// born there can be missed by in-order server rendering, which then waits for ever.
+pub fn form_data() -> Resource<Result<TransferForm, AppError>> {
+    Resource::new_blocking(|| (), |_| transfer_form())
+}
+
+/// The form over already-created `data`.
+#[component]
+pub fn FormWith(
+    data: Resource<Result<TransferForm, AppError>>,
+    draft: Draft,
+    error: Option<AppError>,
+) -> impl IntoView {
     view! {
         <Steps current=1 />
         <Suspense fallback=|| ()>
