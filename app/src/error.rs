@@ -71,6 +71,17 @@ pub enum ErrorCode {
     AccountUnavailable,
     /// A transfer from an account to itself.
     SameAccount,
+    /// The consultation slot was taken a moment ago by someone else: pick another.
+    SlotTaken,
+    /// The slot is not (or no longer) one the advisor offers: outside working hours,
+    /// on leave, too soon or too far ahead.
+    SlotUnavailable,
+    /// Too close to the appointment to change it online: call instead.
+    PastCutOff,
+    /// A message or note is longer than allowed.
+    TextTooLong,
+    /// The object is not in a state that allows this (e.g. a cancelled booking).
+    WrongState,
     /// A fault on our side; detail is in the server log under the request id.
     Internal,
 }
@@ -91,7 +102,9 @@ impl ErrorCode {
             | ErrorCode::AmountInvalid
             | ErrorCode::AmountTooLarge
             | ErrorCode::PayeeMismatch
-            | ErrorCode::SameAccount => 400,
+            | ErrorCode::SameAccount
+            | ErrorCode::SlotUnavailable
+            | ErrorCode::TextTooLong => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::StepUpRequired => 403,
             ErrorCode::AlreadyEnrolled | ErrorCode::UsernameTaken => 409,
@@ -99,7 +112,10 @@ impl ErrorCode {
             | ErrorCode::DailyLimitExceeded
             | ErrorCode::YearlyLimitExceeded
             | ErrorCode::IdempotencyConflict
-            | ErrorCode::AccountUnavailable => 409,
+            | ErrorCode::AccountUnavailable
+            | ErrorCode::SlotTaken
+            | ErrorCode::PastCutOff
+            | ErrorCode::WrongState => 409,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Busy => 503,
             ErrorCode::NotFound => 404,
@@ -139,6 +155,11 @@ impl ErrorCode {
             ErrorCode::PayeeMismatch => Key::ErrorPayeeMismatch,
             ErrorCode::AccountUnavailable => Key::ErrorAccountUnavailable,
             ErrorCode::SameAccount => Key::ErrorSameAccount,
+            ErrorCode::SlotTaken => Key::ErrorSlotTaken,
+            ErrorCode::SlotUnavailable => Key::ErrorSlotUnavailable,
+            ErrorCode::PastCutOff => Key::ErrorPastCutOff,
+            ErrorCode::TextTooLong => Key::ErrorTextTooLong,
+            ErrorCode::WrongState => Key::ErrorWrongState,
             ErrorCode::Internal => Key::ErrorGeneric,
         }
     }

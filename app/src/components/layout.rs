@@ -2,7 +2,7 @@
 //! column from 320 px, wider layouts by CSS alone.
 use super::language::LanguageSwitch;
 use crate::api::identity::{current_user, Logout};
-use crate::types::Principal;
+use crate::types::{Principal, StaffRole};
 use crate::{i18n::Key, t};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -71,7 +71,14 @@ fn SignedIn() -> impl IntoView {
                                     <button class="button" type="submit">{t(Key::Logout)}</button>
                                 </ActionForm>
                             </nav>
-                            {is_customer.then(|| view! { <CustomerMenu path=location.pathname.get_untracked() /> })}
+                            {match me.principal {
+                                Principal::Customer { .. } => {
+                                    view! { <CustomerMenu path=location.pathname.get_untracked() /> }.into_any()
+                                }
+                                Principal::Staff { role, .. } => {
+                                    view! { <StaffMenu path=location.pathname.get_untracked() role /> }.into_any()
+                                }
+                            }}
                             <super::session_timer::SessionTimer seconds_left=me.seconds_left />
                         }
                     })
@@ -80,17 +87,41 @@ fn SignedIn() -> impl IntoView {
     }
 }
 
-/// The customer's main sections; the current one is marked for screen readers and the eye.
+/// The staff console's sections; relationship-manager assignment only for those
+/// who may do it (the server checks again).
+#[component]
+fn StaffMenu(path: String, role: StaffRole) -> impl IntoView {
+    let mut items = vec![
+        ("/staff/home", Key::NavStaffHome),
+        ("/staff/inquiries", Key::NavStaffInquiries),
+        ("/staff/calendar", Key::NavStaffCalendar),
+        ("/staff/schedule", Key::NavStaffSchedule),
+    ];
+    if matches!(role, StaffRole::Supervisor | StaffRole::Admin) {
+        items.push(("/staff/managers", Key::NavStaffManagers));
+    }
+    view! { <SectionMenu items path label=Key::NavStaffSections /> }
+}
+
+/// The customer's main sections.
 #[component]
 fn CustomerMenu(path: String) -> impl IntoView {
-    let items = [
+    let items = vec![
         ("/accounts", Key::NavAccounts),
         ("/transfer", Key::NavTransfer),
         ("/deposits", Key::NavDeposits),
+        ("/consultations", Key::NavConsultations),
+        ("/inquiries", Key::NavInquiries),
         ("/security", Key::NavSecurity),
     ];
+    view! { <SectionMenu items path label=Key::NavSections /> }
+}
+
+/// A row of section links; the current one is marked for screen readers and the eye.
+#[component]
+fn SectionMenu(items: Vec<(&'static str, Key)>, path: String, label: Key) -> impl IntoView {
     view! {
-        <nav class="main-menu" aria-label=t(Key::NavSections)>
+        <nav class="main-menu" aria-label=t(label)>
             {items
                 .into_iter()
                 .map(|(href, key)| {

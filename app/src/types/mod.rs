@@ -2,6 +2,7 @@
 pub mod account;
 pub mod branch;
 pub mod card;
+pub mod consult;
 pub mod day;
 pub mod idempotency;
 pub mod money;
@@ -17,6 +18,7 @@ pub use account::{
     ProductView, Receipt, Tier,
 };
 pub use branch::{Branch, Localized};
+pub use consult::{BookingStatus, Channel, PlainText, Purpose, Topic};
 pub use day::Day;
 pub use idempotency::IdempotencyKey;
 pub use money::{Amount, Currency, Money, MoneyParseError};

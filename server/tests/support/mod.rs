@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part of the harness
 
 pub mod browser;
+pub mod staff;
 
 use app::backend::{AppState, Clock, Db, FixedClock};
 use app::types::Timestamp;
