@@ -30,6 +30,7 @@ on_both_backends!(
     sessions_end_after_twelve_hours_whatever_the_activity,
     cross_site_writes_change_nothing,
     totp_codes_work_once,
+    wrong_step_up_codes_count_toward_the_lock,
     a_second_factor_cannot_be_replaced_without_a_step_up,
     staff_and_customer_doors_are_separate,
     customers_list_and_end_their_own_sessions_only,
@@ -1138,5 +1139,29 @@ async fn the_outbox_is_delivered_by_the_background_sender(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(sent.is_some(), "the message was handed to the sender within 5 s");
+    srv.stop().await.unwrap();
+}
+
+/// A signed-in session must not be able to guess step-up codes without limit: a
+/// wrong code counts toward the credential's lock like a wrong log-in code.
+async fn wrong_step_up_codes_count_toward_the_lock(backend: Backend) {
+    let (_shared, srv) = start(backend).await;
+    let a = Browser::new(&srv);
+    assert_eq!(success_to(login(&a, "demo1", DEMO_PASSWORD).await).await, "/accounts");
+    let (secret, step) = set_up_totp(&srv, &a).await;
+    for n in 1..=5 {
+        expect_error(a.call("step_up", &[("step_up_code", &invalid_code(&secret, step + 1))]).await, "invalid_code")
+            .await;
+        assert_eq!(throttle_state(&srv, "demo1").await.0, n, "wrong step-up code {n} is counted");
+    }
+    let (_, locked_until) = throttle_state(&srv, "demo1").await;
+    assert!(locked_until.is_some_and(|until| until > srv.clock.now().micros()), "five wrong codes lock");
+    // While locked, even the right code is refused.
+    srv.clock.advance_seconds(30);
+    expect_error(a.call("step_up", &[("step_up_code", &code_at_step(&secret, step + 1))]).await, "invalid_code").await;
+    // After the lock, the right code works and clears the count.
+    srv.clock.advance_seconds(60);
+    ok(a.call("step_up", &[("step_up_code", &code_at_step(&secret, now_step(&srv)))]).await).await;
+    assert_eq!(throttle_state(&srv, "demo1").await, (0, None));
     srv.stop().await.unwrap();
 }
