@@ -98,11 +98,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payees") view=pages::transfer::PayeesPage ssr=SsrMode::InOrder />
                     <Route path=path!("/deposits") view=pages::deposits::DepositsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/deposits/open") view=pages::deposits::OpenTimeDepositPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/inquiries") view=pages::inquiries::InquiriesPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/inquiries/new") view=pages::inquiries::NewInquiryPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/inquiries/:id") view=pages::inquiries::InquiryPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/inquiries") view=pages::inquiries::StaffInboxPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/inquiries/:id") view=pages::inquiries::StaffInquiryPage ssr=SsrMode::InOrder />
                     <Route path=path!("/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/consultations") view=pages::consultations::ConsultationsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/consultations/book") view=pages::consultations::BookConsultationPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/consultations/:reference") view=pages::consultations::ConsultationPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff") view=pages::staff::StaffLoginPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/verify") view=pages::login::VerifyPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/setup") view=pages::staff::StaffSetupPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/home") view=pages::staff::StaffHomePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/calendar") view=pages::advisor::CalendarPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/bookings/:id") view=pages::advisor::AdvisorBookingPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/schedule") view=pages::advisor::SchedulePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/managers") view=pages::advisor::ManagersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/customers/:customer_no") view=pages::advisor::CustomerSummaryPage ssr=SsrMode::InOrder />
                     <Route path=path!("/dev/outbox") view=pages::dev_outbox::DevOutboxPage ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>

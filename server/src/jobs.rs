@@ -1,6 +1,7 @@
 //! Background work of a running server: delivering the outbox, clearing away
 //! session records nobody can use any more, and the daily interest and maturity
 //! job shortly after each local midnight. Stopped with the server.
+use app::backend::booking::reminders;
 use app::backend::ledger::daily::{self, DailyReport};
 use app::backend::outbox::{self, LogSender, MessageSender};
 use app::backend::session_store::DbSessionStore;
@@ -17,6 +18,8 @@ const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 /// How often the daily job looks whether a day has ended (by the injected clock):
 /// it runs within a minute after local midnight.
 const DAILY_CHECK_EVERY: Duration = Duration::from_secs(60);
+/// How often due booking reminders (24 h and 1 h before) are sent.
+const REMINDERS_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the jobs; abort the handle to stop them.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
@@ -32,11 +35,20 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
         let mut sweep_tick = tokio::time::interval(SESSION_SWEEP_EVERY);
         let mut daily_tick = tokio::time::interval(DAILY_CHECK_EVERY);
         daily_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut reminder_tick = tokio::time::interval(REMINDERS_EVERY);
+        reminder_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = daily_tick.tick() => {
                     if let Err(err) = run_daily_due(&state, baseline).await {
                         tracing::warn!(error = %err, "daily job failed; will retry");
+                    }
+                }
+                _ = reminder_tick.tick() => {
+                    match reminders::send_due_reminders(&state.db, state.zone, state.clock.now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(sent = n, "booking reminders sent"),
+                        Err(err) => tracing::warn!(error = %err, "booking reminders failed; will retry"),
                     }
                 }
                 _ = outbox_tick.tick() => {

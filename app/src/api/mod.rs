@@ -1,7 +1,10 @@
 //! Server functions, one module per area. Each is thin: authenticate, authorize,
 //! validate, call one backend service, map the error.
 pub mod accounts;
+pub mod advisor;
+pub mod booking;
 pub mod branches;
 pub mod deposits;
 pub mod identity;
+pub mod inquiries;
 pub mod transfers;

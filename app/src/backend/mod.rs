@@ -1,11 +1,14 @@
 //! Server-only business logic (feature `ssr`). Testable without HTTP: every service
 //! takes the database and the clock as parameters.
+pub mod advisor;
 pub mod audit;
 pub mod auth;
+pub mod booking;
 pub mod branches;
 pub mod clock;
 pub mod db;
 pub mod identity;
+pub mod inquiries;
 pub mod ledger;
 pub mod notifications;
 pub mod outbox;

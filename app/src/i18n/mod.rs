@@ -142,6 +142,12 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "recovery_code_used" => Key::EventRecoveryCodeUsed,
         "payee_added" => Key::EventPayeeAdded,
         "payee_removed" => Key::EventPayeeRemoved,
+        "booking_marked" => Key::AdvEventBookingMarked,
+        "booking_cancelled_by_staff" => Key::AdvEventBookingCancelledByStaff,
+        "customer_summary_viewed" => Key::AdvEventCustomerSummaryViewed,
+        "relationship_manager_changed" => Key::AdvEventRelationshipManagerChanged,
+        "booking_note_added" => Key::AdvEventBookingNoteAdded,
+        "booking_summary_shared" => Key::AdvEventBookingSummaryShared,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

@@ -1,9 +1,12 @@
 //! Routes: one module per page.
 pub mod accounts;
+pub mod advisor;
+pub mod consultations;
 pub mod deposits;
 pub mod dev_outbox;
 pub mod enroll;
 pub mod forgot;
+pub mod inquiries;
 pub mod landing;
 pub mod login;
 pub mod not_found;

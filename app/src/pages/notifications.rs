@@ -9,6 +9,15 @@ fn title(locale: Locale, kind: &str) -> String {
         "new_device_login" => Key::NoticeNewDevice,
         "password_changed" => Key::NoticePasswordChanged,
         "password_reset" => Key::NoticePasswordReset,
+        "booking_confirmed" => Key::BkNoticeConfirmed,
+        "booking_rescheduled" => Key::BkNoticeRescheduled,
+        "booking_cancelled" => Key::BkNoticeCancelled,
+        "booking_reminder_day" => Key::BkNoticeReminderDay,
+        "booking_reminder_hour" => Key::BkNoticeReminderHour,
+        "booking_cancelled_by_bank" => Key::AdvNoticeCancelledByBank,
+        "booking_summary_shared" => Key::AdvNoticeSummaryShared,
+        "relationship_manager_assigned" => Key::AdvNoticeRmAssigned,
+        "inquiry_reply" => Key::InqNoticeReply,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

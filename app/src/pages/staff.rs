@@ -53,6 +53,14 @@ pub fn StaffHomePage() -> impl IntoView {
                                 };
                                 view! {
                                     <p>{t(Key::SignedInAs)}<strong>{me.display_name}</strong>" ("{role}")"</p>
+                                    {(role != "agent")
+                                        .then(|| {
+                                            view! {
+                                                <p>
+                                                    <a class="button" href="/staff/calendar">{t(Key::AdvHomeCalendar)}</a>
+                                                </p>
+                                            }
+                                        })}
                                 }
                                     .into_any()
                             }
@@ -67,6 +75,7 @@ pub fn StaffHomePage() -> impl IntoView {
                         })
                 }}
             </Suspense>
+            <super::inquiries::StaffHomeInquiries />
         </section>
     }
 }

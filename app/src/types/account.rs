@@ -256,6 +256,8 @@ pub enum ProductDetail {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagerContact {
     pub name: String,
+    /// For the "book my relationship manager" link.
+    pub staff_no: String,
     pub branch: Localized,
     pub phone: String,
 }

@@ -4,6 +4,7 @@ mod auth;
 mod csrf;
 mod export;
 mod health;
+mod ics;
 mod locale;
 pub mod rate_limit;
 mod request_id;
@@ -60,6 +61,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/locale", post(locale::switch))
         .route("/accounts/{id}/export.csv", get(export::csv))
+        .route("/consultations/{reference}/calendar.ics", get(ics::calendar))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, app::shell))
         .layer(

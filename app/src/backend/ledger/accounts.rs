@@ -433,15 +433,20 @@ async fn policies(db: &Db, who: &CustomerRead) -> Result<Vec<ProductView>, AppEr
 
 /// The customer's relationship manager and where to reach them (the outlet's phone).
 async fn manager(db: &Db, who: &CustomerRead) -> Result<Option<ManagerContact>, sqlx::Error> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT s.full_name, b.name_zh, b.name_en, b.phone FROM customers c \
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT s.full_name, s.staff_no, b.name_zh, b.name_en, b.phone FROM customers c \
          JOIN staff s ON s.id = c.relationship_manager_id JOIN branches b ON b.id = s.branch_id \
          WHERE c.id = $1 AND s.status = 'active'",
     )
     .bind(who.customer_id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(name, zh, en, phone)| ManagerContact { name, branch: Localized { zh, en }, phone }))
+    Ok(row.map(|(name, staff_no, zh, en, phone)| ManagerContact {
+        name,
+        staff_no,
+        branch: Localized { zh, en },
+        phone,
+    }))
 }
 
 // ---------------------------------------------------------------------------------

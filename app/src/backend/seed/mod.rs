@@ -6,7 +6,9 @@
 //! is missing: a customer without accounts gets their products and history, one
 //! with accounts is left alone), so `seed-demo --customers 20000` can grow a
 //! database for a benchmark without disturbing what is there.
+mod advisors;
 mod history;
+mod inquiries;
 mod names;
 mod plan;
 mod products;
@@ -234,6 +236,7 @@ pub async fn seed_demo_with(
     seed_branches(&mut tx, now.micros()).await?;
     seed_staff(&mut tx, now.micros()).await?;
     seed_products(&mut tx).await?;
+    advisors::seed_advisors(&mut tx).await?;
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE customer_no <> $1")
         .bind(&bench_no)
         .fetch_one(&mut *tx)
@@ -254,6 +257,7 @@ pub async fn seed_demo_with(
         insert_customers(&mut tx, chunk, now.micros()).await?;
         insert_cards(&mut tx, chunk, now.micros()).await?;
     }
+    inquiries::seed_inquiries(&mut tx, now.micros()).await?;
     tx.commit().await?;
 
     // Products and history for every customer who has no account yet.

@@ -170,6 +170,7 @@ fn overview_view(o: crate::types::Overview, hide: ServerAction<HideAmounts>) -> 
             let i18n = use_i18n();
             let tel = format!("tel:{}", m.phone.chars().filter(|c| c.is_ascii_digit()).collect::<String>());
             let branch = m.branch.clone();
+            let book = format!("/consultations/book?advisor={}", m.staff_no);
             view! {
                 <section class="manager-card" aria-labelledby="manager-title">
                     <h2 id="manager-title">{t(Key::AcctManagerTitle)}</h2>
@@ -180,6 +181,9 @@ fn overview_view(o: crate::types::Overview, hide: ServerAction<HideAmounts>) -> 
                             <span class="visually-hidden">{t(Key::AcctManagerCall)}" "</span>
                             {m.phone}
                         </a>
+                    </p>
+                    <p>
+                        <a href=book class="button book-rm">{t(Key::AdvBookMyRm)}</a>
                     </p>
                 </section>
             }
