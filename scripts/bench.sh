@@ -124,6 +124,10 @@ customer_checks() {
     fi
   fi
   cookie=$(login_cookie demo1)
+  # The booking wizard's time step: the advisor's schedule and bookings read and
+  # every free slot of the next 30 days computed, per request.
+  check "GET /consultations/book (slots, $backend)" \
+    "/consultations/book?purpose=wealth_planning&channel=branch&advisor=S00003" 200 250 -H "Cookie: $cookie"
   form=$(curl -s -X POST -H "Cookie: $cookie" "${url%/}/api/transfer_form" || true)
   from=$(jq -r '.from[0].id // empty' <<<"$form" 2>/dev/null || true)
   to=$(jq -r --arg from "$from" '[.own[] | select((.id | tostring) != $from)][0].id // empty' <<<"$form" 2>/dev/null || true)

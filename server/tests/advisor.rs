@@ -384,6 +384,17 @@ async fn leave_over_a_booking_needs_confirmation_and_then_cancels_it(backend: Ba
         .await,
         1
     );
+    // And by SMS to the phone on file, naming the booking.
+    let sms: Vec<String> = sqlx::query_scalar(
+        "SELECT o.body FROM outbox o JOIN customers c ON c.phone = o.recipient WHERE c.id = $1 AND o.body LIKE $2",
+    )
+    .bind(demo1)
+    .bind("%BK90000041%")
+    .fetch_all(srv.state.db.pool())
+    .await
+    .expect("outbox");
+    assert_eq!(sms.len(), 1, "one SMS about the cancelled booking");
+    assert!(sms[0].contains("2026-11-30 10:00") && sms[0].contains("已取消"), "{}", sms[0]);
     assert_eq!(exceptions(&srv).await, 1);
     let s00003 = staff_id(&srv, "S00003").await;
     assert_eq!(audit_count(&srv, "booking_cancelled_by_staff", s00003, demo1).await, 1);

@@ -34,6 +34,7 @@ on_both_backends!(
     the_calendar_file_is_for_its_owner_only,
     another_customers_booking_is_not_found,
     booking_works_as_plain_html_forms,
+    leave_and_a_booking_at_the_same_moment_never_both_land,
 );
 
 const ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
@@ -142,6 +143,41 @@ async fn racing_customers_get_one_booking_and_slot_taken(backend: Backend) {
         assert!(!free_starts(&srv).await.contains(&at), "round {round}: the slot is no longer offered");
     }
     chain_intact(&srv).await;
+}
+
+/// An advisor adds a day's leave while a customer books that day: one of the two
+/// wins and the other is refused, never both (on PostgreSQL both take the
+/// advisor's row lock before reading the calendar).
+async fn leave_and_a_booking_at_the_same_moment_never_both_land(backend: Backend) {
+    use app::backend::advisor::leave::{add_exception, ExceptionForm};
+    use app::backend::auth::StaffActor;
+    use app::types::StaffRole;
+    let srv = TestServer::start(backend).await;
+    let advisor = StaffActor { staff_id: advisor_id(&srv, "S00003").await, role: StaffRole::Advisor };
+    let customer = who(&srv, 1).await;
+    for round in 1..=4 {
+        let at = monday(round, 9, 0);
+        let day = app::types::Day::at(ZONE, at).to_string();
+        let form = ExceptionForm::parse("leave", &day, "", "", "").expect("a leave form");
+        let booking = tokio::spawn({
+            let (state, req) = (srv.state.clone(), request(at, &format!("leave-race{round}")));
+            async move { book(&state, &customer, &req).await }
+        });
+        let leave = tokio::spawn({
+            let state = srv.state.clone();
+            async move { add_exception(&state, &advisor, "S00003", &form, None, "").await }
+        });
+        let (booking, leave) = (booking.await.expect("task"), leave.await.expect("task"));
+        let booked = booking.is_ok();
+        let on_leave = leave.is_ok();
+        assert!(booked != on_leave, "round {round}: exactly one lands (booked {booked}, leave {on_leave})");
+        if let Err(e) = booking {
+            assert!(matches!(e.code, ErrorCode::SlotUnavailable | ErrorCode::SlotTaken), "round {round}: {e:?}");
+        }
+        if let Err(e) = leave {
+            assert_eq!(e.code, ErrorCode::WrongState, "round {round}: the leave is told about the booking");
+        }
+    }
 }
 
 async fn the_same_key_twice_at_once_books_once_with_the_same_answer(backend: Backend) {
@@ -443,11 +479,23 @@ async fn booking_works_as_plain_html_forms(backend: Backend) {
     let html = get_html(&b, "/consultations/book?purpose=loan&channel=branch").await;
     let (rm, other) = (html.find("李静").expect("S00003 listed"), html.find("王磊").expect("S00004 listed"));
     assert!(rm < other, "the relationship manager comes first");
+    // Step 3 without a day: only the days that have free times, as links.
     let html = get_html(&b, "/consultations/book?purpose=loan&channel=branch&advisor=S00003").await;
     let nine = monday(0, 9, 0).micros().to_string();
-    assert!(html.contains(&format!("slot={nine}")), "Monday 09:00 is offered");
-    let confirm =
-        format!("/consultations/book?purpose=loan&channel=branch&advisor=S00003&slot={nine}&key=form-key-00000001");
+    let tuesday_nine = monday(1, 9, 0).micros().to_string();
+    assert!(html.contains("bk-day-link") && html.contains("day=2026-11-30"), "Monday is offered as a day");
+    assert!(html.contains("day=2026-12-01"), "and Tuesday");
+    assert!(!html.contains("day=2026-12-06"), "a Sunday without hours is left out");
+    assert!(!html.contains("slot="), "no times before a day is chosen");
+    // With a day: that day's times only, and the way back to the days.
+    let html = get_html(&b, "/consultations/book?purpose=loan&channel=branch&advisor=S00003&day=2026-11-30").await;
+    assert!(html.contains(&format!("day=2026-11-30&amp;slot={nine}")), "Monday 09:00 is offered");
+    assert!(!html.contains(&format!("slot={tuesday_nine}")), "Tuesday's times are not on Monday's page");
+    assert!(!html.contains("bk-day-link"), "the list of days is folded away");
+    assert!(html.contains("bk-change-day"), "a link to choose another day");
+    let confirm = format!(
+        "/consultations/book?purpose=loan&channel=branch&advisor=S00003&day=2026-11-30&slot={nine}&key=form-key-00000001"
+    );
     let html = get_html(&b, &confirm).await;
     assert!(html.contains("form-key-00000001"), "the confirm form carries the key");
     let fields = [
@@ -468,13 +516,22 @@ async fn booking_works_as_plain_html_forms(backend: Backend) {
     assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"), "the note shows as text");
     let list = get_html(&b, "/consultations").await;
     assert!(list.contains(reference));
+    // The reschedule form is day first too: days as links, then one day's radios.
+    let detail = format!("/consultations/{reference}");
+    let page = get_html(&b, &detail).await;
+    assert!(page.contains(&format!("{detail}?day=2026-12-01#bk-reschedule-title")), "Tuesday as a day link");
+    assert!(!page.contains("name=\"starts_at\""), "no times before a day is chosen");
+    let page = get_html(&b, &format!("{detail}?day=2026-12-01")).await;
+    assert!(page.contains(&format!("value=\"{tuesday_nine}\"")), "Tuesday 09:00 to move to");
+    assert!(!page.contains(&format!("value=\"{}\"", monday(0, 11, 0).micros())), "no Monday time on Tuesday");
 
     // Someone else takes 10:00 while demo1 confirms it: back to the page with "slot taken".
     let ten = monday(0, 10, 0);
     book_at(&srv, 2, ten, "formrace1").await;
     let ten = ten.micros().to_string();
-    let confirm =
-        format!("/consultations/book?purpose=loan&channel=branch&advisor=S00003&slot={ten}&key=form-key-00000002");
+    let confirm = format!(
+        "/consultations/book?purpose=loan&channel=branch&advisor=S00003&day=2026-11-30&slot={ten}&key=form-key-00000002"
+    );
     let mut taken = fields;
     taken[3].1 = ten.as_str();
     taken[5].1 = "form-key-00000002";
@@ -486,6 +543,7 @@ async fn booking_works_as_plain_html_forms(backend: Backend) {
     let html = get_html(&b, &back).await;
     assert!(!has_slot_link(&html, &ten, "form-key-00000002"), "the refreshed list leaves 10:00 out");
     assert!(has_slot_link(&html, &monday(0, 11, 0).micros().to_string(), "form-key-00000002"), "and offers 11:00");
+    assert!(!html.contains(&format!("slot={tuesday_nine}")), "still on Monday, the day in the URL");
 }
 
 /// Whether the page links the free time `at` (a slot link ends with its key; the

@@ -112,10 +112,11 @@ pub async fn add_exception(
     }
     let (from, to) = form.span(state.zone);
     let mut tx = state.db.begin_write().await?;
+    // Taken before the conflicts are read, like a booking takes it before it reads
+    // the calendar: no booking can slip in between this read and the commit.
+    crate::backend::booking::schedule::lock_advisor(&mut tx, state.db.backend(), who.id).await?;
     let mut cancelled = 0;
     if form.leave {
-        // Inside the write transaction: on SQLite no booking can slip in between
-        // this read and the commit.
         let rows = sqlx::query(&conflicts_sql(true))
             .bind(who.id)
             .bind(from.micros())
@@ -187,9 +188,25 @@ async fn cancel_by_staff(
     }
     crate::backend::booking::reminders::cancel_reminders(tx, booking.id, now).await?;
     notifications::notify(tx, customer_id, notices::BOOKING_CANCELLED_BY_BANK, &booking.reference, now).await?;
+    // Also by SMS: a customer who does not sign in before the day would otherwise
+    // travel to the branch for nothing.
+    let phone: String =
+        sqlx::query_scalar("SELECT phone FROM customers WHERE id = $1").bind(customer_id).fetch_one(&mut **tx).await?;
+    let when = format!("{} {}", booking.day, booking.start);
+    crate::backend::outbox::enqueue_sms(tx, &phone, &cancellation_sms(&booking.reference, &when), now).await?;
     let detail = json!({ "booking": booking.reference, "reason": reason });
     audit_staff(tx, state, actor, Some(customer_id), events::BOOKING_CANCELLED_BY_STAFF, detail, origin).await?;
     Ok(())
+}
+
+/// The SMS telling a customer the bank cancelled their consultation, in both
+/// languages like the bank's other messages.
+fn cancellation_sms(reference: &str, when: &str) -> String {
+    format!(
+        "【乡邮储蓄银行】很抱歉，您 {when} 的预约（预约号 {reference}）因顾问无法到岗已取消，请登录网银另约时间。\
+         Village Post Savings Bank: sorry, your consultation at {when} (booking {reference}) was cancelled because \
+         the advisor is unavailable. Please book another time online."
+    )
 }
 
 pub async fn remove_exception(

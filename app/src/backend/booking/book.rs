@@ -113,6 +113,7 @@ async fn book_once(state: &AppState, who: &CustomerChange, request: &BookRequest
         Some(a) if schedule::offers(&mut tx, &a, request.purpose, request.channel).await.map_err(write_error)? => a,
         _ => return Err(Attempt::Refused(AppError::invalid("advisor"))),
     };
+    schedule::lock_advisor(&mut tx, state.db.backend(), advisor.staff_id).await.map_err(write_error)?;
     let schedule = schedule::load_schedule(&mut tx, advisor.staff_id, zone, now)
         .await
         .map_err(write_error)?

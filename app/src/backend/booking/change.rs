@@ -88,6 +88,7 @@ async fn reschedule_once(
         tx.rollback().await.map_err(write_error)?;
         return Ok(found.view);
     }
+    schedule::lock_advisor(&mut tx, state.db.backend(), found.advisor_id).await.map_err(write_error)?;
     let schedule = schedule::load_schedule(&mut tx, found.advisor_id, zone, now)
         .await
         .map_err(write_error)?

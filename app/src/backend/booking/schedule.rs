@@ -40,6 +40,21 @@ pub async fn advisor_by_staff_no(conn: &mut AnyConnection, staff_no: &str) -> Re
     row.as_ref().map(advisor_from_row).transpose()
 }
 
+/// Serialises, on PostgreSQL, everything that changes an advisor's bookable time
+/// (booking, moving a booking, adding leave): each takes this row lock before it
+/// reads the calendar, so leave cannot be committed around a booking made at the
+/// same moment. SQLite's single writer already serialises them.
+pub async fn lock_advisor(
+    conn: &mut AnyConnection,
+    backend: crate::backend::Backend,
+    staff_id: i64,
+) -> Result<(), sqlx::Error> {
+    if backend == crate::backend::Backend::Postgres {
+        sqlx::query("SELECT id FROM staff WHERE id = $1 FOR UPDATE").bind(staff_id).fetch_optional(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Whether `advisor` offers `purpose` over `channel` and accepts bookings now.
 pub async fn offers(
     conn: &mut AnyConnection,
