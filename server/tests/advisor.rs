@@ -481,6 +481,37 @@ async fn weekly_hours_are_validated(backend: Backend) {
     let (status, html) = page(&advisor, "/staff/schedule").await;
     assert_eq!(status, 200);
     assert!(html.contains("09:00–12:00"), "the schedule page lists the window");
+
+    // Removing rows: only one's own (a colleague's id is not found), audited.
+    let row_of = |table: &'static str, staff: i64| {
+        let pool = srv.state.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT MIN(id) FROM {table} WHERE staff_id = $1"))
+                .bind(staff)
+                .fetch_one(&pool)
+                .await
+                .expect("a row")
+        }
+    };
+    let s00004 = staff_id(&srv, "S00004").await;
+    let theirs = row_of("advisor_hours", s00004).await.to_string();
+    expect_error(advisor.call("advisor_remove_hours", &[("id", &theirs)]).await, "not_found").await;
+    let mine = row_of("advisor_hours", s00003).await.to_string();
+    ok(advisor.call("advisor_remove_hours", &[("id", &mine)]).await).await;
+    assert_eq!(windows(&srv).await, before + 1);
+    ok(advisor.call("advisor_add_exception", &[("kind", "leave"), ("day", "2026-12-24")]).await).await;
+    let leave = row_of("advisor_exceptions", s00003).await.to_string();
+    let as_colleague = [("advisor", "S00003"), ("id", leave.as_str())];
+    expect_error(
+        staff_browser(&srv, "s00004").await.call("advisor_remove_exception", &as_colleague).await,
+        "forbidden",
+    )
+    .await;
+    ok(advisor.call("advisor_remove_exception", &[("id", &leave)]).await).await;
+    assert_eq!(scalar(&srv, "SELECT COUNT(*) FROM advisor_exceptions WHERE staff_id = $1", s00003).await, 0);
+    let removals = "SELECT COUNT(*) FROM audit_log WHERE event = 'advisor_schedule_changed' AND actor_id = $1 \
+                    AND (detail LIKE '%hours_removed%' OR detail LIKE '%exception_removed%')";
+    assert_eq!(scalar(&srv, removals, s00003).await, 2, "each removal is audited, the refused ones are not");
     srv.stop().await.expect("stop");
 }
 

@@ -216,21 +216,7 @@ pub async fn remove_exception(
     id: i64,
     origin: &str,
 ) -> Result<String, AppError> {
-    let who = advisor_for(&state.db, actor, Some(advisor)).await?;
-    let mut tx = state.db.begin_write().await?;
-    let removed = sqlx::query("DELETE FROM advisor_exceptions WHERE id = $1 AND staff_id = $2")
-        .bind(id)
-        .bind(who.id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if removed != 1 {
-        return Err(AppError::new(ErrorCode::NotFound));
-    }
-    let detail = json!({ "advisor": who.staff_no, "exception_removed": id });
-    audit_staff(&mut tx, state, actor, None, events::ADVISOR_SCHEDULE_CHANGED, detail, origin).await?;
-    tx.commit().await?;
-    Ok(who.staff_no)
+    super::schedule::remove_row(state, actor, advisor, super::schedule::ScheduleRow::Exception, id, origin).await
 }
 
 #[cfg(test)]

@@ -135,9 +135,45 @@ pub async fn remove_hours(
     id: i64,
     origin: &str,
 ) -> Result<String, AppError> {
+    remove_row(state, actor, advisor, ScheduleRow::Hours, id, origin).await
+}
+
+/// A row of an advisor's schedule that is removed by its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScheduleRow {
+    Hours,
+    Exception,
+}
+
+impl ScheduleRow {
+    const fn table(self) -> &'static str {
+        match self {
+            ScheduleRow::Hours => "advisor_hours",
+            ScheduleRow::Exception => "advisor_exceptions",
+        }
+    }
+
+    const fn audit_key(self) -> &'static str {
+        match self {
+            ScheduleRow::Hours => "hours_removed",
+            ScheduleRow::Exception => "exception_removed",
+        }
+    }
+}
+
+/// Removes one of the advisor's own schedule rows (looked up through the advisor:
+/// another advisor's id is `not_found`), audited.
+pub async fn remove_row(
+    state: &AppState,
+    actor: &StaffActor,
+    advisor: &str,
+    row: ScheduleRow,
+    id: i64,
+    origin: &str,
+) -> Result<String, AppError> {
     let who = advisor_for(&state.db, actor, Some(advisor)).await?;
     let mut tx = state.db.begin_write().await?;
-    let removed = sqlx::query("DELETE FROM advisor_hours WHERE id = $1 AND staff_id = $2")
+    let removed = sqlx::query(&format!("DELETE FROM {} WHERE id = $1 AND staff_id = $2", row.table()))
         .bind(id)
         .bind(who.id)
         .execute(&mut *tx)
@@ -146,7 +182,7 @@ pub async fn remove_hours(
     if removed != 1 {
         return Err(AppError::new(ErrorCode::NotFound));
     }
-    let detail = json!({ "advisor": who.staff_no, "hours_removed": id });
+    let detail = json!({ "advisor": who.staff_no, row.audit_key(): id });
     audit_staff(&mut tx, state, actor, None, events::ADVISOR_SCHEDULE_CHANGED, detail, origin).await?;
     tx.commit().await?;
     Ok(who.staff_no)
