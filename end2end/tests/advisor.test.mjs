@@ -112,6 +112,10 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
     await page.locator('label[for="bk-purpose-wealth_planning"]').click();
     await page.locator('label[for="bk-channel-branch"]').click();
     await page.getByRole('button', { name: ZH.bk_next, exact: true }).click();
+    // The slot picker is day first: the first day with free times, then its first time.
+    const day = page.locator('a.bk-day-link').first();
+    await day.waitFor();
+    await day.click();
     const slot = page.locator('a.bk-slot').first();
     await slot.waitFor();
     await slot.click();

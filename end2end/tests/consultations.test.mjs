@@ -5,7 +5,8 @@
 // moves the booking to another time and cancels it; then books again without
 // JavaScript (the "book my RM" link, by phone) and sees the dial-in number. Every
 // page is checked with axe and photographed at 390 px and 1280 px, and the slot
-// list fits a 320 px screen.
+// picker (day first: the days with free times, then one day's times) fits a
+// 320 px screen and about two screens of a 390 px phone.
 //
 // The server runs on the real clock with a fresh database: the advisor's free
 // times are whatever the next 30 days offer, so the steps take the first ones.
@@ -70,6 +71,16 @@ const alerts = (page) => page.locator('p.error[role="alert"]').allTextContents()
 const unexpectedErrors = (page) =>
   pageErrors(page).filter((e) => !(e.includes('status of 409') && e.includes('/api/booking_book')));
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+const pageHeight = (page) => page.evaluate(() => document.documentElement.scrollHeight);
+const cardHeight = (page) => page.locator('section.bk-book').evaluate((e) => e.getBoundingClientRect().height);
+/** A screen of the 390 x 844 phone. A picker step's card takes at most one and a
+ * half, the whole page (with the bank's header and footer) about two. */
+const SCREEN = 844;
+async function assertShort(page, what) {
+  const [card, whole] = [await cardHeight(page), await pageHeight(page)];
+  assert.ok(card <= 1.5 * SCREEN, `${what}: the step is ${card} px tall`);
+  assert.ok(whole <= 2.2 * SCREEN, `${what}: the page is ${whole} px tall`);
+}
 
 async function open(page, target, { js = true } = {}) {
   const response = await page.goto(at(target));
@@ -169,12 +180,28 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
       await screenshot(page, 'consultations-book-2-zh-390');
       await first.locator('a.button').click();
 
-      // Step 3: free times grouped by day.
+      // Step 3, day first: the days with free times (no times yet), short on a phone.
+      const days = page.locator('a.bk-day-link');
+      await days.first().waitFor();
+      assert.ok((await days.count()) >= 5, 'several days with free times');
+      assert.equal(await page.locator('a.bk-slot').count(), 0, 'no times before a day is chosen');
+      assert.match(await text(days.nth(1)), new RegExp(`${ZH.bk_free_count.replace('{n}', '\\d+')}$`), 'a count per day');
+      await check(page, '/consultations/book step 3, the days (390 px)');
+      await screenshot(page, 'consultations-book-3-zh-390');
+      await assertShort(page, 'the days');
+      // The second day: the first may be today's last hours.
+      await days.nth(1).click();
+      await page.waitForURL((u) => u.searchParams.has('day'));
+      state.day = new URL(page.url()).searchParams.get('day');
       const slot = page.locator('a.bk-slot').first();
       await slot.waitFor();
-      assert.ok((await page.locator('section.bk-day').count()) >= 5, 'several days of free times');
-      await check(page, '/consultations/book step 3 (390 px)');
-      await screenshot(page, 'consultations-book-3-zh-390');
+      assert.equal(await page.locator('a.bk-day-link').count(), 0, 'the other days are folded away');
+      assert.equal(await text(page.locator('a.bk-change-day')), ZH.bk_change_day);
+      const hrefs = await page.locator('a.bk-slot').evaluateAll((links) => links.map((l) => l.getAttribute('href')));
+      assert.ok(hrefs.every((h) => h.includes(`day=${state.day}&`)), "the times are the chosen day's");
+      await check(page, '/consultations/book step 3, one day (390 px)');
+      await screenshot(page, 'consultations-book-3-day-zh-390');
+      await assertShort(page, "one day's times");
       await slot.click();
 
       // Step 4, but demo2 takes the time first: "just taken", and the fresh list without it.
@@ -186,6 +213,8 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
       await page.locator('p.error[role="alert"]', { hasText: ZH.error_slot_taken }).first().waitFor();
       await page.locator('a.bk-slot').first().waitFor();
       assert.equal(await page.locator(`a.bk-slot[href*="slot=${taken}&"]`).count(), 0, 'the taken time is gone');
+      assert.equal(new URL(page.url()).searchParams.get('day'), state.day, 'still on the chosen day');
+      assert.equal(await page.locator('a.bk-change-day').count(), 1, "the same day's other times");
       await check(page, '/consultations/book after "just taken" (390 px)');
       await screenshot(page, 'consultations-slot-taken-zh-390');
       const next = page.locator('a.bk-slot').first();
@@ -218,6 +247,15 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
       await desktopViews(check, '/consultations', 'consultations-list', async (p) => {
         assert.ok((await p.locator('main').innerText()).includes(state.reference));
       });
+      const picker = '/consultations/book?purpose=loan&channel=branch&advisor=S00003';
+      await desktopViews(check, picker, 'consultations-days', async (p, L) => {
+        await p.locator('a.bk-day-link').first().waitFor();
+        assert.equal(await text(p.locator('#bk-days-title')), L.bk_days_title);
+      });
+      await desktopViews(check, `${picker}&day=${state.day}`, 'consultations-day', async (p, L) => {
+        await p.locator('a.bk-slot').first().waitFor();
+        assert.equal(await text(p.locator('a.bk-change-day')), L.bk_change_day);
+      });
     });
   });
 
@@ -248,11 +286,21 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
     assert.ok(state.reference, 'step 1 booked');
     await withChecks(async (check) => {
       await open(page, `/consultations/${state.reference}`);
+      // Day first here too: the days as links, then the chosen day's times as radios.
+      const days = page.locator('section[aria-labelledby="bk-reschedule-title"] a.bk-day-link');
+      await days.first().waitFor();
+      assert.equal(await page.locator('form.bk-reschedule-form').count(), 0, 'no times before a day is chosen');
+      await check(page, `/consultations/${state.reference} with the days to move to (390 px)`);
+      await screenshot(page, 'consultations-reschedule-days-zh-390');
+      await days.nth(2).click();
+      await page.waitForURL((u) => u.searchParams.has('day'));
       const form = page.locator('form.bk-reschedule-form');
       await form.waitFor();
+      assert.equal(await page.locator('a.bk-day-link').count(), 0, 'the other days are folded away');
       await check(page, `/consultations/${state.reference} with the reschedule form (390 px)`);
+      await screenshot(page, 'consultations-reschedule-day-zh-390');
       const labels = form.locator('.bk-slot-radio label');
-      const target = labels.nth(1);
+      const target = labels.last();
       state.newTime = await text(target);
       await target.click();
       await form.getByRole('button', { name: ZH.bk_reschedule_submit, exact: true }).click();
@@ -277,11 +325,15 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
         await p.locator('label[for="bk-purpose-pension"]').click();
         await p.locator('label[for="bk-channel-phone"]').click();
         await p.getByRole('button', { name: ZH.bk_next, exact: true }).click();
-        // The advisor was preselected: straight to the free times.
+        // The advisor was preselected: straight to the days, then one day's times.
+        const day = p.locator('a.bk-day-link').first();
+        await day.waitFor();
+        assert.ok((await text(p.locator('.bk-advisor-chosen'))).includes(ZH.bk_your_manager));
+        await check(p, '/consultations/book days without JS', { withoutJs: true });
+        await day.click();
         const slot = p.locator('a.bk-slot').first();
         await slot.waitFor();
-        assert.ok((await text(p.locator('.bk-advisor-chosen'))).includes(ZH.bk_your_manager));
-        await check(p, '/consultations/book slots without JS', { withoutJs: true });
+        await check(p, '/consultations/book one day without JS', { withoutJs: true });
         await slot.click();
         await p.getByRole('button', { name: ZH.bk_confirm_submit, exact: true }).click();
         await p.waitForURL((u) => REFERENCE.test(u.pathname) && u.search.includes('booked=1'));
@@ -293,15 +345,19 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
         await nojs.close();
       }
 
-      // The slot list fits a 320 px screen.
+      // The picker fits a 320 px screen: the days, then one day's times.
       const narrow = await newContext(browser, NARROW);
       try {
         await narrow.addCookies(await context.cookies());
         const p = await narrow.newPage();
         await open(p, '/consultations/book?purpose=loan&channel=branch&advisor=S00003');
-        await p.locator('a.bk-slot').first().waitFor();
-        assert.ok((await overflow(p)) <= 0, 'no sideways scrolling at 320 px');
+        await p.locator('a.bk-day-link').first().waitFor();
+        assert.ok((await overflow(p)) <= 0, 'no sideways scrolling at 320 px (days)');
         await screenshot(p, 'consultations-slots-zh-320');
+        await p.locator('a.bk-day-link').first().click();
+        await p.locator('a.bk-slot').first().waitFor();
+        assert.ok((await overflow(p)) <= 0, 'no sideways scrolling at 320 px (times)');
+        await screenshot(p, 'consultations-day-zh-320');
       } finally {
         await narrow.close();
       }

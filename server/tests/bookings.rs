@@ -493,6 +493,9 @@ async fn booking_works_as_plain_html_forms(backend: Backend) {
     assert!(!html.contains(&format!("slot={tuesday_nine}")), "Tuesday's times are not on Monday's page");
     assert!(!html.contains("bk-day-link"), "the list of days is folded away");
     assert!(html.contains("bk-change-day"), "a link to choose another day");
+    // A day without free times (a stale link): told so, and the days again.
+    let html = get_html(&b, "/consultations/book?purpose=loan&channel=branch&advisor=S00003&day=2026-12-06").await;
+    assert!(html.contains("这一天已经没有空闲时间了") && html.contains("day=2026-11-30"), "the days again");
     let confirm = format!(
         "/consultations/book?purpose=loan&channel=branch&advisor=S00003&day=2026-11-30&slot={nine}&key=form-key-00000001"
     );

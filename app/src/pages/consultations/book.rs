@@ -1,9 +1,10 @@
 //! The booking wizard at `/consultations/book`: GET forms and links, so every
 //! choice lives in the URL, the back button works and nothing needs the WASM.
 //! Purpose and channel, then the advisor (the customer's own relationship manager
-//! first; `?advisor=` preselects one), then a free time of the next 30 days, then
-//! a confirm step whose form carries the idempotency key the server generated.
-use super::{full_day_text, localized, slot_list};
+//! first; `?advisor=` preselects one), then a day of the next 30 days that has
+//! free times (`?day=`), then a time of that day, then a confirm step whose form
+//! carries the idempotency key the server generated.
+use super::{chosen_day, chosen_day_head, day_grid, day_times, full_day_text, localized};
 use crate::api::booking::{booking_wizard, AdvisorOption, BookConsultation, ChosenSlot, Wizard, MAX_NOTE_CHARS};
 use crate::components::form::{action_error, FormError};
 use crate::error::ErrorCode;
@@ -20,6 +21,8 @@ struct Choice {
     channel: String,
     branch: String,
     advisor: String,
+    /// The day whose free times are shown ("YYYY-MM-DD"); empty: the list of days.
+    day: String,
     slot: String,
     key: String,
 }
@@ -32,6 +35,7 @@ impl Choice {
             ("channel", &self.channel),
             ("branch", &self.branch),
             ("advisor", &self.advisor),
+            ("day", &self.day),
             ("slot", &self.slot),
             ("key", &self.key),
         ];
@@ -60,11 +64,15 @@ pub fn BookConsultationPage() -> impl IntoView {
             channel: q.get("channel").unwrap_or_default(),
             branch: q.get("branch").unwrap_or_default(),
             advisor: q.get("advisor").unwrap_or_default(),
+            day: q.get("day").unwrap_or_default(),
             slot: q.get("slot").unwrap_or_default(),
             key: q.get("key").unwrap_or_default(),
         })
     });
     let book = ServerAction::<BookConsultation>::new();
+    // Keyed on the whole URL, day included, although the day only picks which free
+    // times to show: a view that tracked the URL itself was rebuilt while the
+    // Suspense had it unmounted (a panic in the browser).
     let wizard = Resource::new_blocking(
         move || choice.get(),
         |c| booking_wizard(c.purpose, c.channel, c.branch, c.advisor, c.slot),
@@ -186,6 +194,7 @@ fn advisor_step(w: Wizard, c: &Choice) -> impl IntoView {
         }
     });
     let base = c.with(|n| {
+        n.day.clear();
         n.slot.clear();
         n.key.clear();
     });
@@ -232,15 +241,40 @@ fn advisor_facts(a: &AdvisorOption) -> impl IntoView {
 }
 
 fn slot_step(w: Wizard, c: &Choice, advisor: AdvisorOption) -> impl IntoView {
-    // The key the slot links carry: the one already in the URL, else a fresh one.
+    // The key the day and time links carry: the one already in the URL, else a fresh one.
     let key = if c.key.is_empty() { w.key.clone() } else { c.key.clone() };
-    let base = c.with(|n| n.key = key);
+    let base = c.with(|n| {
+        n.key = key;
+        n.slot.clear();
+    });
     let other_advisor = c.with(|n| {
         n.advisor.clear();
+        n.day.clear();
         n.slot.clear();
         n.key.clear();
     });
     let empty = w.days.is_empty();
+    let day = chosen_day(&w.days, &c.day);
+    // A day in the URL without free times (the last one was just taken, or a stale link).
+    let day_gone = day.is_none() && !c.day.is_empty() && !empty && !w.slot_gone;
+    let picker = match day {
+        Some(day) => {
+            let all_days = base.with(|n| n.day.clear()).url();
+            let times = base.clone();
+            view! {
+                {chosen_day_head(&day, all_days)}
+                <p class="bk-times-lead">{t(Key::BkTimesLead)}</p>
+                {day_times(day, move |at| times.with(|n| n.slot = at.to_string()).url(), false)}
+            }
+            .into_any()
+        }
+        None if empty => ().into_any(),
+        None => view! {
+            {day_gone.then(|| view! { <p class="error" role="alert">{t(Key::BkDayGone)}</p> })}
+            {day_grid(&w.days, |d| base.with(|n| n.day = d.to_string()).url())}
+        }
+        .into_any(),
+    };
     view! {
         <h2>{t(Key::BkStepSlot)}</h2>
         {chosen_line(&w, c)}
@@ -249,9 +283,8 @@ fn slot_step(w: Wizard, c: &Choice, advisor: AdvisorOption) -> impl IntoView {
             <a href=other_advisor.url()>{t(Key::BkChangeAdvisor)}</a>
         </div>
         {w.slot_gone.then(|| view! { <p class="error" role="alert">{t(ErrorCode::SlotTaken.message_key())}</p> })}
-        <p>{t(Key::BkSlotsLead)}</p>
         {empty.then(|| view! { <p>{t(Key::BkNoSlots)}</p> })}
-        {slot_list(w.days, move |at| base.with(|n| n.slot = at.to_string()).url(), false)}
+        {picker}
     }
 }
 
@@ -340,6 +373,12 @@ mod tests {
             Choice { purpose: "loan".into(), channel: "phone".into(), advisor: "S00003".into(), ..Choice::default() };
         assert_eq!(c.url(), "/consultations/book?purpose=loan&channel=phone&advisor=S00003");
         assert_eq!(Choice::default().url(), "/consultations/book");
+        // The day comes before the time, so a time link names its day.
+        let day = c.with(|n| {
+            n.day = "2026-11-30".into();
+            n.slot = "1".into();
+        });
+        assert_eq!(day.url(), "/consultations/book?purpose=loan&channel=phone&advisor=S00003&day=2026-11-30&slot=1");
         assert_eq!(urlencode("a b&c"), "a%20b%26c");
     }
 }

@@ -1,10 +1,10 @@
 //! One booking at `/consultations/:reference`: the confirmation (date, time, place
 //! or dial-in details), the calendar file, and until the cut-off a reschedule form
-//! (the same advisor's free times) and a cancel form (with a reason); after it,
-//! the branch's phone number to call.
-use super::{full_day_text, localized, slot_list, status_class};
+//! (the same advisor's free times: first a day, `?day=`, then a time of it) and a
+//! cancel form (with a reason); after it, the branch's phone number to call.
+use super::{chosen_day, chosen_day_head, day_grid, day_times, full_day_text, localized, status_class};
 use crate::api::booking::{
-    booking_detail, BookingPage, BookingView, CancelBooking, RescheduleBooking, MAX_REASON_CHARS,
+    booking_detail, BookingPage, BookingView, CancelBooking, RescheduleBooking, SlotDay, MAX_REASON_CHARS,
 };
 use crate::components::form::{action_error, FormError};
 use crate::i18n::Key;
@@ -17,11 +17,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn ConsultationPage() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
+    let query = use_query_map();
+    // The reschedule form's day. It is part of the resource's key (rather than read
+    // by the view) so the view is only ever rebuilt with fresh data, as on the book page.
+    let day = Memo::new(move |_| query.with(|q| q.get("day").unwrap_or_default()));
     let reschedule = ServerAction::<RescheduleBooking>::new();
     let cancel = ServerAction::<CancelBooking>::new();
     let detail = Resource::new_blocking(
-        move || (reference(), reschedule.version().get(), cancel.version().get()),
-        |(reference, _, _)| booking_detail(reference),
+        move || (reference(), day.get(), reschedule.version().get(), cancel.version().get()),
+        |(reference, _, _, _)| booking_detail(reference),
     );
     view! {
         <section class="form-page wide bk-page bk-detail" aria-labelledby="bk-detail-title">
@@ -33,7 +37,7 @@ pub fn ConsultationPage() -> impl IntoView {
                         .get()
                         .map(|result| match result {
                             Err(e) => view! { <p class="error" role="alert">{t(e.code.message_key())}</p> }.into_any(),
-                            Ok(page) => page_view(page, reschedule, cancel).into_any(),
+                            Ok(page) => page_view(page, &day.get_untracked(), reschedule, cancel).into_any(),
                         })
                 }}
             </Suspense>
@@ -66,13 +70,14 @@ fn Flash() -> impl IntoView {
 
 fn page_view(
     page: BookingPage,
+    day: &str,
     reschedule: ServerAction<RescheduleBooking>,
     cancel: ServerAction<CancelBooking>,
 ) -> impl IntoView {
     let BookingPage { booking: b, slots } = page;
     let calendar = format!("/consultations/{}/calendar.ics", b.reference);
     let changes = if b.can_change {
-        change_forms(&b, slots, reschedule, cancel).into_any()
+        change_forms(&b, slots, day, reschedule, cancel).into_any()
     } else if b.status == BookingStatus::Booked && b.upcoming {
         view! {
             <p class="bk-call" role="note">
@@ -188,34 +193,21 @@ fn facts(b: &BookingView) -> impl IntoView {
 
 fn change_forms(
     b: &BookingView,
-    slots: Vec<crate::api::booking::SlotDay>,
+    slots: Vec<SlotDay>,
+    day: &str,
     reschedule: ServerAction<RescheduleBooking>,
     cancel: ServerAction<CancelBooking>,
 ) -> impl IntoView {
     let reschedule_error = action_error(reschedule);
     let cancel_error = action_error(cancel);
-    let empty = slots.is_empty();
-    let (reference, cancel_reference) = (b.reference.clone(), b.reference.clone());
+    let cancel_reference = b.reference.clone();
+    let picker = reschedule_picker(&b.reference, slots, day, reschedule);
     view! {
         <p class="small">{t(Key::BkCutOffRule)}</p>
         <section class="panel" aria-labelledby="bk-reschedule-title">
             <h2 id="bk-reschedule-title">{t(Key::BkRescheduleTitle)}</h2>
             <FormError error=reschedule_error />
-            {if empty {
-                view! { <p>{t(Key::BkNoRescheduleSlots)}</p> }.into_any()
-            } else {
-                view! {
-                    <ActionForm action=reschedule attr:class="bk-form bk-reschedule-form">
-                        <input type="hidden" name="reference" value=reference.clone() />
-                        <fieldset>
-                            <legend>{t(Key::BkRescheduleLead)}</legend>
-                            {slot_list(slots, |_| String::new(), true)}
-                        </fieldset>
-                        <button class="button primary" type="submit">{t(Key::BkRescheduleSubmit)}</button>
-                    </ActionForm>
-                }
-                    .into_any()
-            }}
+            {picker}
         </section>
         <section class="panel" aria-labelledby="bk-cancel-title">
             <h2 id="bk-cancel-title">{t(Key::BkCancelTitle)}</h2>
@@ -238,4 +230,42 @@ fn change_forms(
             </ActionForm>
         </section>
     }
+}
+
+/// The reschedule form in two steps on one URL: without `day`, the days that have
+/// free times (links); with it, that day's times as radio buttons. The links end
+/// in `#bk-reschedule-title` so a phone lands on the form, not on the facts above.
+fn reschedule_picker(
+    reference: &str,
+    slots: Vec<SlotDay>,
+    day: &str,
+    reschedule: ServerAction<RescheduleBooking>,
+) -> AnyView {
+    if slots.is_empty() {
+        return view! { <p>{t(Key::BkNoRescheduleSlots)}</p> }.into_any();
+    }
+    let page = format!("/consultations/{reference}");
+    let Some(chosen) = chosen_day(&slots, day) else {
+        // A day in the URL without free times left (just taken, or a stale link).
+        let gone = (!day.is_empty()).then(|| view! { <p class="error" role="alert">{t(Key::BkDayGone)}</p> });
+        return view! {
+            {gone}
+            <p>{t(Key::BkRescheduleLead)}</p>
+            {day_grid(&slots, |d| format!("{page}?day={d}#bk-reschedule-title"))}
+        }
+        .into_any();
+    };
+    let reference = reference.to_owned();
+    view! {
+        {chosen_day_head(&chosen, format!("{page}#bk-reschedule-title"))}
+        <ActionForm action=reschedule attr:class="bk-form bk-reschedule-form">
+            <input type="hidden" name="reference" value=reference />
+            <fieldset>
+                <legend>{t(Key::BkTimesLead)}</legend>
+                {day_times(chosen, |_| String::new(), true)}
+            </fieldset>
+            <button class="button primary" type="submit">{t(Key::BkRescheduleSubmit)}</button>
+        </ActionForm>
+    }
+    .into_any()
 }

@@ -13,15 +13,24 @@ use crate::t;
 use crate::types::{BookingStatus, Day};
 use leptos::prelude::*;
 
-/// "12月1日 周二" / "Tue 1 Dec": a slot day, short enough for a phone.
-pub(crate) fn day_label(locale: Locale, day: Day, weekday: u8) -> String {
+/// ("12月1日", "周二") / ("1 Dec", "Tue"): a day's date and weekday.
+pub(crate) fn day_parts(locale: Locale, day: Day, weekday: u8) -> (String, &'static str) {
     const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
     const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let w = usize::from(weekday.clamp(1, 7)) - 1;
     match locale {
-        Locale::ZhCn => format!("{}月{}日 {}", day.month(), day.day(), ZH[w]),
-        Locale::En => format!("{} {} {}", EN[w], day.day(), MONTHS[usize::from(day.month().clamp(1, 12)) - 1]),
+        Locale::ZhCn => (format!("{}月{}日", day.month(), day.day()), ZH[w]),
+        Locale::En => (format!("{} {}", day.day(), MONTHS[usize::from(day.month().clamp(1, 12)) - 1]), EN[w]),
+    }
+}
+
+/// "12月1日 周二" / "Tue 1 Dec": a slot day, short enough for a phone.
+pub(crate) fn day_label(locale: Locale, day: Day, weekday: u8) -> String {
+    let (date, weekday) = day_parts(locale, day, weekday);
+    match locale {
+        Locale::ZhCn => format!("{date} {weekday}"),
+        Locale::En => format!("{weekday} {date}"),
     }
 }
 
@@ -33,12 +42,7 @@ pub(crate) fn full_day_label(locale: Locale, day: Day, weekday: u8) -> String {
     }
 }
 
-/// A day label that follows the language switch.
-pub(crate) fn day_text(day: Day, weekday: u8) -> impl Fn() -> String + Send + Sync + 'static {
-    let i18n = use_i18n();
-    move || day_label(i18n.locale(), day, weekday)
-}
-
+/// A booking's date that follows the language switch.
 pub(crate) fn full_day_text(day: Day, weekday: u8) -> impl Fn() -> String + Send + Sync + 'static {
     let i18n = use_i18n();
     move || full_day_label(i18n.locale(), day, weekday)
@@ -59,48 +63,90 @@ pub(crate) fn status_class(status: BookingStatus) -> &'static str {
     }
 }
 
-/// Free times grouped by day: a heading per day and the times as links (`href`
-/// makes each link's URL) or, with `radio`, as radio buttons named `starts_at`.
-pub(crate) fn slot_list(days: Vec<SlotDay>, href: impl Fn(i64) -> String + 'static, radio: bool) -> impl IntoView {
+/// A text with `{n}` filled in, reactive to the locale.
+fn fill(key: Key, value: impl ToString) -> impl Fn() -> String + Send + Sync + 'static {
+    let value = value.to_string();
+    let text = t(key);
+    move || text().replace("{n}", &value)
+}
+
+/// The day the URL's `day=` names, if it has free times.
+pub(crate) fn chosen_day(days: &[SlotDay], day: &str) -> Option<SlotDay> {
+    let day = Day::parse(day.trim())?;
+    days.iter().find(|d| d.day == day).cloned()
+}
+
+/// The first step of the slot picker: the days that have free times, as a grid
+/// of links (date, weekday and how many free times). A month of times in one
+/// list was ~8,500 px tall on a phone; the grid is one screen. `href` makes a
+/// day's URL (the page's own URL with `day=`).
+pub(crate) fn day_grid(days: &[SlotDay], href: impl Fn(Day) -> String) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <div class="bk-days">
+        <h3 id="bk-days-title">{t(Key::BkDaysTitle)}</h3>
+        <ul class="bk-day-grid" aria-labelledby="bk-days-title">
             {days
-                .into_iter()
+                .iter()
                 .map(|d| {
-                    let heading_id = format!("bk-day-{}", d.day);
+                    let (day, weekday, count) = (d.day, d.weekday, d.slots.len());
+                    let parts = move || day_parts(i18n.locale(), day, weekday);
+                    let key = if count == 1 { Key::BkFreeCountOne } else { Key::BkFreeCount };
                     view! {
-                        <section class="bk-day" aria-labelledby=heading_id.clone()>
-                            <h3 id=heading_id.clone()>{day_text(d.day, d.weekday)}</h3>
-                            <ul class="bk-slots">
-                                {d
-                                    .slots
-                                    .into_iter()
-                                    .map(|s| {
-                                        if radio {
-                                            let id = format!("bk-slot-{}", s.starts_at);
-                                            view! {
-                                                <li class="bk-slot-radio">
-                                                    <input type="radio" id=id.clone() name="starts_at" value=s.starts_at.to_string() required=true />
-                                                    <label for=id>{s.time}</label>
-                                                </li>
-                                            }
-                                                .into_any()
-                                        } else {
-                                            view! {
-                                                <li>
-                                                    <a class="bk-slot" href=href(s.starts_at)>{s.time}</a>
-                                                </li>
-                                            }
-                                                .into_any()
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        </section>
+                        <li>
+                            <a class="bk-day-link" href=href(day)>
+                                <span class="bk-day-date">{move || parts().0}</span>
+                                " "
+                                <span class="bk-day-weekday">{move || parts().1}</span>
+                                " "
+                                <span class="bk-day-count">{fill(key, count)}</span>
+                            </a>
+                        </li>
                     }
                 })
                 .collect_view()}
+        </ul>
+    }
+}
+
+/// The chosen day's heading and the way back to the list of days.
+pub(crate) fn chosen_day_head(day: &SlotDay, all_days: String) -> impl IntoView {
+    view! {
+        <div class="bk-day-head">
+            <h3 id="bk-day-title">{full_day_text(day.day, day.weekday)}</h3>
+            <a class="bk-change-day" href=all_days>{t(Key::BkChangeDay)}</a>
         </div>
+    }
+}
+
+/// One day's free times, as links (`href` makes each link's URL) or, with
+/// `radio`, as radio buttons named `starts_at`.
+pub(crate) fn day_times(day: SlotDay, href: impl Fn(i64) -> String + 'static, radio: bool) -> impl IntoView {
+    view! {
+        <ul class="bk-slots" aria-labelledby="bk-day-title">
+            {day
+                .slots
+                .into_iter()
+                .map(|s| {
+                    if radio {
+                        let id = format!("bk-slot-{}", s.starts_at);
+                        view! {
+                            <li class="bk-slot-radio">
+                                <input type="radio" id=id.clone() name="starts_at" value=s.starts_at.to_string() required=true />
+                                <label for=id>{s.time}</label>
+                            </li>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <li>
+                                <a class="bk-slot" href=href(s.starts_at)>{s.time}</a>
+                            </li>
+                        }
+                            .into_any()
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 
