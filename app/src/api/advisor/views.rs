@@ -1,0 +1,208 @@
+//! What the advisor's pages show: calendars, a booking with its internal notes,
+//! the schedule, the customer summary with its segment, manager look-ups. Shared
+//! by the server (which fills them) and the browser (which renders them).
+use crate::i18n::Key;
+use crate::types::{BookingStatus, Channel, Day, Localized, Money, ProductView, Purpose, Topic};
+use serde::{Deserialize, Serialize};
+
+/// An advisor in a supervisor's chooser, or a relationship manager.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorChoice {
+    pub staff_no: String,
+    pub name: String,
+}
+
+/// A day or a week of an advisor's bookings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarView {
+    pub advisor_staff_no: String,
+    pub advisor_name: String,
+    /// Empty for an advisor (who sees only their own calendar).
+    pub choices: Vec<AdvisorChoice>,
+    pub day: Day,
+    pub week: bool,
+    pub today: Day,
+    pub prev: Day,
+    pub next: Day,
+    pub days: Vec<CalendarDay>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub day: Day,
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: u8,
+    pub entries: Vec<CalendarEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntry {
+    pub id: i64,
+    pub reference: String,
+    pub day: Day,
+    /// "HH:MM" in the bank's zone.
+    pub start: String,
+    pub end: String,
+    pub customer_name: String,
+    pub customer_no: String,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub status: BookingStatus,
+}
+
+/// A booking as its advisor sees it, internal notes included. Never sent to a customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingDetail {
+    pub entry: CalendarEntry,
+    pub advisor_name: String,
+    pub advisor_staff_no: String,
+    pub topic_note: String,
+    pub summary: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub notes: Vec<NoteView>,
+    /// Held / no-show may be marked: the booking is still `booked` and has started.
+    pub can_mark: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub author: String,
+    /// "YYYY-MM-DD HH:MM" in the bank's zone.
+    pub at: String,
+    pub body: String,
+}
+
+/// An advisor's schedule: consultation length, what they offer, weekly hours, exceptions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    pub advisor_staff_no: String,
+    pub advisor_name: String,
+    pub choices: Vec<AdvisorChoice>,
+    pub slot_minutes: i64,
+    pub buffer_minutes: i64,
+    pub purposes: Vec<(Purpose, bool)>,
+    pub channels: Vec<(Channel, bool)>,
+    pub hours: Vec<HoursWindow>,
+    pub exceptions: Vec<ExceptionView>,
+    pub today: Day,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursWindow {
+    pub id: i64,
+    pub weekday: u8,
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionView {
+    pub id: i64,
+    pub day: Day,
+    pub leave: bool,
+    /// None: the whole day.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub note: String,
+}
+
+/// How much a customer holds with the bank, in four bands of assets under management.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    Mass,
+    Affluent,
+    HighEnd,
+    Private,
+}
+
+/// Lower bounds (in fen) of the affluent, high-end and private bands: ¥50,000,
+/// ¥500,000 and ¥6,000,000. The one place the thresholds live.
+pub const AFFLUENT_FROM: i64 = 50_000_00;
+pub const HIGH_END_FROM: i64 = 500_000_00;
+pub const PRIVATE_FROM: i64 = 6_000_000_00;
+
+impl Segment {
+    /// The band of total assets (deposits, wealth and insurance).
+    pub fn of_assets(assets: Money) -> Segment {
+        match assets.minor() {
+            m if m >= PRIVATE_FROM => Segment::Private,
+            m if m >= HIGH_END_FROM => Segment::HighEnd,
+            m if m >= AFFLUENT_FROM => Segment::Affluent,
+            _ => Segment::Mass,
+        }
+    }
+
+    pub const fn label(self) -> Key {
+        match self {
+            Segment::Mass => Key::AdvSegmentMass,
+            Segment::Affluent => Key::AdvSegmentAffluent,
+            Segment::HighEnd => Key::AdvSegmentHighEnd,
+            Segment::Private => Key::AdvSegmentPrivate,
+        }
+    }
+}
+
+/// What staff see of a customer they serve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub customer_no: String,
+    pub name: String,
+    pub branch: Localized,
+    pub total_assets: Money,
+    pub total_liabilities: Money,
+    pub segment: Segment,
+    pub products: Vec<ProductView>,
+    pub manager: Option<AdvisorChoice>,
+    pub inquiries: Vec<OpenInquiry>,
+    pub upcoming: Vec<UpcomingBooking>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenInquiry {
+    pub id: i64,
+    pub topic: Topic,
+    pub subject: String,
+    /// The customer waits for an answer.
+    pub waiting: bool,
+    pub last_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpcomingBooking {
+    pub id: i64,
+    pub reference: String,
+    pub at: String,
+    pub advisor_name: String,
+    pub purpose: Purpose,
+    pub channel: Channel,
+}
+
+/// A customer found by number on the relationship-manager page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerLookup {
+    pub customer_no: String,
+    pub name: String,
+    pub branch: Localized,
+    pub manager: Option<AdvisorChoice>,
+    pub advisors: Vec<AdvisorChoice>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_change_exactly_at_the_thresholds() {
+        let at = |fen: i64| Segment::of_assets(Money::yuan_fen(fen));
+        assert_eq!(at(0), Segment::Mass);
+        assert_eq!(at(-5_00), Segment::Mass);
+        assert_eq!(at(49_999_99), Segment::Mass);
+        assert_eq!(at(50_000_00), Segment::Affluent);
+        assert_eq!(at(499_999_99), Segment::Affluent);
+        assert_eq!(at(500_000_00), Segment::HighEnd);
+        assert_eq!(at(5_999_999_99), Segment::HighEnd);
+        assert_eq!(at(6_000_000_00), Segment::Private);
+        assert_eq!(at(i64::MAX), Segment::Private);
+    }
+}
