@@ -17,14 +17,10 @@ import { startServer } from '../support/server.mjs';
 import { checkA11y, launchBrowser, newContext, pageErrors, screenshot, waitForHydration } from '../support/browser.mjs';
 import { checkA11yWithoutJs } from '../support/a11y-static.mjs';
 import { loadLocale } from '../support/locale.mjs';
-import { freshCode } from '../support/totp.mjs';
-import { DEMO_PASSWORD } from '../support/demo.mjs';
+import { DESKTOP, PHONE, address, checkBothWidths, logIn, need, noAlert, open, overflow, staffPage, text } from '../support/journey.mjs';
 
 const STEP_TIMEOUT = { timeout: 180_000 };
 const ZH = loadLocale('zh-CN');
-const CHINESE = { locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' } };
-const PHONE = { ...CHINESE, viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, hasTouch: true };
-const DESKTOP = { ...CHINESE, viewport: { width: 1280, height: 800 } };
 const REFERENCE = /^\/consultations\/(BK\d{8})$/;
 const NOTE = '内部：客户偏好稳健型产品，先与网点负责人沟通。';
 const SUMMARY = '我们商定了三年期的养老储蓄计划，下次见面时带上身份证。<b>不是粗体</b>';
@@ -32,7 +28,7 @@ const SUMMARY = '我们商定了三年期的养老储蓄计划，下次见面时
 let server;
 let browser;
 let url;
-const at = (p) => new URL(p.replace(/^\//, ''), url).href;
+const at = (p) => address(url, p);
 const state = { customer: null, advisor: null, reference: null, bookingPath: null, day: null };
 
 before(async () => {
@@ -46,69 +42,16 @@ after(async () => {
   await server?.stop();
 });
 
-function need(value, what) {
-  if (!value) assert.fail(`skipped: ${what} did not complete`);
-}
-
-async function open(page, target) {
-  const response = await page.goto(at(target));
-  await waitForHydration(page);
-  return response;
-}
-
-const text = async (locator) => (await locator.textContent())?.trim() ?? '';
-const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function noAlert(page, what) {
-  const shown = await page.locator('p.error[role="alert"]').allTextContents();
-  assert.deepEqual(shown.map((s) => s.trim()), [], `${what}: the page at ${page.url()} shows an error`);
-}
-
-/** Axe and a screenshot at 390 px and at 1280 px, then back to the page's own width. */
-async function checkBothWidths(page, name) {
-  const own = page.viewportSize();
-  for (const width of [390, 1280]) {
-    await page.setViewportSize({ width, height: 844 });
-    await checkA11y(page, `${name} (${width} px)`);
-    await screenshot(page, `${name}-zh-${width}`);
-  }
-  await page.setViewportSize(own);
-}
-
-/** Signs a demo staff member in to the console, setting up the authenticator. */
-async function staffPage(username) {
-  const context = await newContext(browser, DESKTOP);
-  const page = await context.newPage();
-  await open(page, '/staff');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: ZH.login_submit, exact: true }).click();
-  await page.waitForURL((u) => u.pathname === '/staff/setup');
-  await waitForHydration(page);
-  const panel = page.getByRole('region', { name: ZH.totp_title, exact: true });
-  await panel.getByRole('button', { name: ZH.totp_start, exact: true }).click();
-  const shown = (await panel.locator('code[data-testid="totp-secret"]').textContent()).trim();
-  const { code } = await freshCode(shown);
-  await panel.getByLabel(ZH.field_totp_code, { exact: true }).fill(code);
-  await panel.getByRole('button', { name: ZH.totp_confirm, exact: true }).click();
-  await panel.locator('ol.recovery-codes li').first().waitFor();
-  return page;
-}
-
 describe('advisor: calendar, booking notes and summary, schedule, relationship managers', () => {
   test('1. demo1 books a consultation with their relationship manager', STEP_TIMEOUT, async () => {
     const context = await newContext(browser, PHONE);
     const page = await context.newPage();
-    await open(page, '/login');
-    await page.locator('#username').fill('demo1');
-    await page.locator('#password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: ZH.login_submit, exact: true }).click();
-    await page.waitForURL((u) => u.pathname === '/accounts');
+    await logIn(page, at, 'demo1');
     // The overview's "book my RM" shortcut.
     const book = page.locator('a.book-rm');
     assert.equal(await text(book), ZH.adv_book_my_rm);
     assert.equal(await book.getAttribute('href'), '/consultations/book?advisor=S00003');
-    await open(page, '/consultations/book?advisor=S00003');
+    await open(page, at('/consultations/book?advisor=S00003'));
     await page.locator('label[for="bk-purpose-wealth_planning"]').click();
     await page.locator('label[for="bk-channel-branch"]').click();
     await page.getByRole('button', { name: ZH.bk_next, exact: true }).click();
@@ -130,11 +73,11 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
 
   test('2. S00003 finds the booking in the week view and opens it', STEP_TIMEOUT, async () => {
     need(state.reference, 'step 1');
-    const page = await staffPage('s00003');
+    const page = await staffPage(browser, at, 's00003');
     state.advisor = page;
-    await open(page, '/staff/home');
+    await open(page, at('/staff/home'));
     await page.locator(`a[href="/staff/calendar"]`).first().waitFor();
-    await open(page, '/staff/calendar?view=week');
+    await open(page, at('/staff/calendar?view=week'));
     assert.equal(await text(page.locator('h1')), ZH.adv_calendar_title);
     assert.equal(await page.locator('section.adv-day').count(), 7, 'a week has seven days');
     const entry = page.locator(`li.adv-entry[data-reference="${state.reference}"]`);
@@ -155,7 +98,7 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
     await page.waitForURL((u) => u.searchParams.get('view') === 'day');
     await checkBothWidths(page, 'advisor-calendar-day');
 
-    await open(page, `/staff/calendar?view=week&day=${week}`);
+    await open(page, at(`/staff/calendar?view=week&day=${week}`));
     await entry.locator('a').click();
     await page.waitForURL((u) => /^\/staff\/bookings\/\d+$/.test(u.pathname));
     state.bookingPath = new URL(page.url()).pathname;
@@ -186,7 +129,7 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
     await checkBothWidths(page, 'advisor-booking-noted');
 
     const customer = state.customer;
-    await open(customer, `/consultations/${state.reference}`);
+    await open(customer, at(`/consultations/${state.reference}`));
     const main = await customer.locator('main').innerText();
     assert.ok(main.includes(SUMMARY), 'the customer reads the summary, as typed');
     assert.ok(!main.includes('稳健型产品'), 'the internal note never reaches the customer');
@@ -198,7 +141,7 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
   test('4. leave over the booked day lists the booking before anything is cancelled', STEP_TIMEOUT, async () => {
     need(state.day, 'step 2');
     const page = state.advisor;
-    await open(page, '/staff/schedule');
+    await open(page, at('/staff/schedule'));
     assert.equal(await text(page.locator('h1')), ZH.adv_schedule_title);
     await checkBothWidths(page, 'advisor-schedule');
     await page.locator('#adv-ex-day').fill(state.day);
@@ -213,13 +156,13 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
     await confirm.getByRole('button', { name: ZH.adv_add_exception_submit, exact: true }).click();
     await confirm.locator('p.error[role="alert"]').waitFor();
     assert.equal(await text(confirm.locator('p.error[role="alert"]')), ZH.adv_error_leave_over_bookings);
-    await open(state.customer, `/consultations/${state.reference}`);
+    await open(state.customer, at(`/consultations/${state.reference}`));
     assert.equal(await state.customer.locator('.bk-status-cancelled').count(), 0, 'still booked');
   });
 
   test('5. the supervisor assigns a relationship manager and reads a customer summary', STEP_TIMEOUT, async () => {
-    const page = await staffPage('s00002');
-    await open(page, '/staff/managers');
+    const page = await staffPage(browser, at, 's00002');
+    await open(page, at('/staff/managers'));
     assert.equal(await text(page.locator('h1')), ZH.adv_managers_title);
     await checkBothWidths(page, 'advisor-managers');
     await page.getByLabel(ZH.adv_customer_no, { exact: true }).fill('C00000002');
@@ -234,7 +177,7 @@ describe('advisor: calendar, booking notes and summary, schedule, relationship m
     await noAlert(page, 'assigning');
     await checkBothWidths(page, 'advisor-managers-saved');
 
-    await open(page, '/staff/customers/C00000001');
+    await open(page, at('/staff/customers/C00000001'));
     assert.equal(await text(page.locator('h1')), ZH.adv_customer_title);
     await page.locator('.adv-segment').waitFor();
     assert.ok((await page.locator('main').innerText()).includes(state.reference ?? 'BK'), 'the upcoming booking');

@@ -13,25 +13,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
-import { checkA11y, launchBrowser, newContext, pageErrors, screenshot, waitForHydration } from '../support/browser.mjs';
+import { checkA11y, launchBrowser, newContext, pageErrors, screenshot } from '../support/browser.mjs';
 import { checkA11yWithoutJs } from '../support/a11y-static.mjs';
 import { loadLocale } from '../support/locale.mjs';
-import { DEMO_PASSWORD } from '../support/demo.mjs';
+import { DESKTOP, NARROW, PHONE, address, logIn as logInCustomer, open, overflow, text } from '../support/journey.mjs';
 
 const STEP_TIMEOUT = { timeout: 120_000 };
 const ZH = loadLocale('zh-CN');
 const EN = loadLocale('en');
 
-const CHINESE = { locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' } };
-const PHONE = { ...CHINESE, viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, hasTouch: true };
-const DESKTOP = { ...CHINESE, viewport: { width: 1280, height: 800 } };
-const NARROW = { ...CHINESE, viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true };
 const REFERENCE = /^\/consultations\/(BK\d{8})$/;
 
 let server;
 let browser;
 let url;
-const at = (p) => new URL(p.replace(/^\//, ''), url).href;
+const at = (p) => address(url, p);
 
 before(async () => {
   server = await startServer();
@@ -65,12 +61,10 @@ async function withChecks(fn) {
   if (violations.length) assert.fail(violations.join('\n'));
 }
 
-const text = async (locator) => (await locator.textContent())?.trim() ?? '';
 const alerts = (page) => page.locator('p.error[role="alert"]').allTextContents().then((a) => a.map((s) => s.trim()));
 /** Errors in the page other than the expected "slot taken" answer (a 409 the browser logs). */
 const unexpectedErrors = (page) =>
   pageErrors(page).filter((e) => !(e.includes('status of 409') && e.includes('/api/booking_book')));
-const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 const pageHeight = (page) => page.evaluate(() => document.documentElement.scrollHeight);
 const cardHeight = (page) => page.locator('section.bk-book').evaluate((e) => e.getBoundingClientRect().height);
 /** A screen of the 390 x 844 phone. A picker step's card takes at most one and a
@@ -82,22 +76,13 @@ async function assertShort(page, what) {
   assert.ok(whole <= 2.2 * SCREEN, `${what}: the page is ${whole} px tall`);
 }
 
-async function open(page, target, { js = true } = {}) {
-  const response = await page.goto(at(target));
-  if (js) await waitForHydration(page);
-  return response;
-}
-
 function ddOf(scope, label) {
   return scope.locator(`div:has(> dt:text-is(${JSON.stringify(label)})) > dd`).first();
 }
 
+/** Signs demo customer `username` in and waits for the signed-in header. */
 async function logIn(page, username) {
-  await open(page, '/login');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: ZH.login_submit, exact: true }).click();
-  await page.waitForURL((u) => u.pathname === '/accounts');
+  await logInCustomer(page, at, username);
   await page.locator('header .account-nav a.who').waitFor();
 }
 
@@ -141,7 +126,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
         await desk.addCookies(await context.cookies());
         await desk.addCookies([{ name: 'lang', value: lang, url }]);
         const p = await desk.newPage();
-        await open(p, target);
+        await open(p, at(target));
         await ready(p, L);
         await check(p, `${target} (1280 px, ${lang})`);
         await screenshot(p, `${name}-${lang === 'en' ? 'en' : 'zh'}-1280`);
@@ -155,7 +140,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
   test('1. demo1 books a consultation with the wizard', STEP_TIMEOUT, async () => {
     await withChecks(async (check) => {
       await logIn(page, 'demo1');
-      await open(page, '/consultations');
+      await open(page, at('/consultations'));
       assert.equal(await text(page.locator('h1')), ZH.bk_title);
       assert.ok((await page.locator('main').innerText()).includes(ZH.bk_none_upcoming));
       await check(page, '/consultations (empty, 390 px)');
@@ -285,7 +270,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
   test('3. demo1 moves the booking to another time', STEP_TIMEOUT, async () => {
     assert.ok(state.reference, 'step 1 booked');
     await withChecks(async (check) => {
-      await open(page, `/consultations/${state.reference}`);
+      await open(page, at(`/consultations/${state.reference}`));
       // Day first here too: the days as links, then the chosen day's times as radios.
       const days = page.locator('section[aria-labelledby="bk-reschedule-title"] a.bk-day-link');
       await days.first().waitFor();
@@ -321,7 +306,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
       try {
         await nojs.addCookies(await context.cookies());
         const p = await nojs.newPage();
-        await open(p, '/consultations/book?advisor=S00003', { js: false });
+        await open(p, at('/consultations/book?advisor=S00003'), { js: false });
         await p.locator('label[for="bk-purpose-pension"]').click();
         await p.locator('label[for="bk-channel-phone"]').click();
         await p.getByRole('button', { name: ZH.bk_next, exact: true }).click();
@@ -350,7 +335,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
       try {
         await narrow.addCookies(await context.cookies());
         const p = await narrow.newPage();
-        await open(p, '/consultations/book?purpose=loan&channel=branch&advisor=S00003');
+        await open(p, at('/consultations/book?purpose=loan&channel=branch&advisor=S00003'));
         await p.locator('a.bk-day-link').first().waitFor();
         assert.ok((await overflow(p)) <= 0, 'no sideways scrolling at 320 px (days)');
         await screenshot(p, 'consultations-slots-zh-320');
@@ -367,7 +352,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
   test('5. demo1 cancels with a reason', STEP_TIMEOUT, async () => {
     assert.ok(state.reference, 'step 1 booked');
     await withChecks(async (check) => {
-      await open(page, `/consultations/${state.reference}`);
+      await open(page, at(`/consultations/${state.reference}`));
       await page.locator('#bk-reason').fill('临时有事，改天再约');
       await check(page, `/consultations/${state.reference} before cancelling (390 px)`);
       await page.getByRole('button', { name: ZH.bk_cancel_submit, exact: true }).click();
@@ -382,7 +367,7 @@ describe('consultations: book, confirm, calendar file, reschedule, cancel, witho
       assert.ok(icsLines(body).includes('STATUS:CANCELLED') && icsLines(body).includes('SEQUENCE:2'));
 
       // The list: the phone booking ahead, the cancelled one under "past".
-      await open(page, '/consultations');
+      await open(page, at('/consultations'));
       const past = page.locator('section[aria-labelledby="bk-past-title"]');
       assert.ok((await past.innerText()).includes(state.reference));
       assert.equal(await page.locator('section[aria-labelledby="bk-upcoming-title"] li.bk-card').count(), 1);

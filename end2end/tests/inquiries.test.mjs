@@ -11,16 +11,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
-import { checkA11y, launchBrowser, newContext, pageErrors, screenshot, waitForHydration } from '../support/browser.mjs';
+import { launchBrowser, newContext, pageErrors, waitForHydration } from '../support/browser.mjs';
 import { loadLocale } from '../support/locale.mjs';
-import { freshCode } from '../support/totp.mjs';
-import { DEMO_PASSWORD } from '../support/demo.mjs';
+import { PHONE, address, checkBothWidths, logIn, need, noAlert, open, staffPage } from '../support/journey.mjs';
 
 const STEP_TIMEOUT = { timeout: 120_000 };
 const ZH = loadLocale('zh-CN');
-const CHINESE = { locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' } };
-const PHONE = { ...CHINESE, viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, hasTouch: true };
-const DESKTOP = { ...CHINESE, viewport: { width: 1280, height: 800 } };
 const SUBJECT = '定期存款提前支取';
 const QUESTION = '我的三年定期存款如果提前支取，利息怎么算？<script>alert(1)</script>';
 const REPLY = '提前支取的部分按活期利率计息，剩余部分仍按原利率。';
@@ -28,7 +24,7 @@ const REPLY = '提前支取的部分按活期利率计息，剩余部分仍按�
 let server;
 let browser;
 let url;
-const at = (p) => new URL(p.replace(/^\//, ''), url).href;
+const at = (p) => address(url, p);
 const state = { customer: null, staff: null, threadPath: null, replied: false };
 
 before(async () => {
@@ -42,60 +38,27 @@ after(async () => {
   await server?.stop();
 });
 
-function need(value, what) {
-  if (!value) assert.fail(`skipped: ${what} did not complete`);
-}
-
-async function open(page, target) {
-  const response = await page.goto(at(target));
-  await waitForHydration(page);
-  return response;
-}
-
 const pathOf = (page) => new URL(page.url()).pathname;
 
-/**
- * Axe and a screenshot at 390 px and at 1280 px, and no sideways scrolling at
- * 320 px; then back to the page's own width.
- */
-async function checkBothWidths(page, name) {
-  const own = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
-  const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(wider <= 0, `${name} is ${wider} px too wide at 320 px`);
-  for (const width of [390, 1280]) {
-    await page.setViewportSize({ width, height: 844 });
-    await checkA11y(page, `${name} (${width} px)`);
-    await screenshot(page, `${name}-zh-${width}`);
-  }
-  await page.setViewportSize(own);
-}
-
-async function noAlert(page, what) {
-  const shown = await page.locator('p.error[role="alert"]').allTextContents();
-  assert.deepEqual(shown.map((s) => s.trim()), [], `${what}: the page at ${page.url()} shows an error`);
-}
+// Every inquiry page must also fit 320 px without sideways scrolling.
+const FITS_320 = { fits320: true };
 
 describe('inquiries: a customer asks, staff reply, the customer reads', () => {
   test('1. the customer asks a question', STEP_TIMEOUT, async () => {
     const context = await newContext(browser, PHONE);
     const page = await context.newPage();
-    await open(page, '/login');
-    await page.locator('#username').fill('demo1');
-    await page.locator('#password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: ZH.login_submit, exact: true }).click();
-    await page.waitForURL((u) => u.pathname === '/accounts');
+    await logIn(page, at, 'demo1');
 
-    await open(page, '/inquiries');
+    await open(page, at('/inquiries'));
     assert.equal((await page.locator('h1').textContent()).trim(), ZH.inq_title);
-    await checkBothWidths(page, 'inquiries-list');
+    await checkBothWidths(page, 'inquiries-list', FITS_320);
     await page.getByRole('link', { name: ZH.inq_ask, exact: true }).click();
     await page.waitForURL((u) => u.pathname === '/inquiries/new');
     await waitForHydration(page);
     await page.getByLabel(ZH.inq_topic, { exact: true }).selectOption('deposits');
     await page.getByLabel(ZH.inq_subject, { exact: true }).fill(SUBJECT);
     await page.getByLabel(ZH.inq_body, { exact: true }).fill(QUESTION);
-    await checkBothWidths(page, 'inquiry-new');
+    await checkBothWidths(page, 'inquiry-new', FITS_320);
     await page.getByRole('button', { name: ZH.inq_submit_question, exact: true }).click();
     await page.waitForURL((u) => /^\/inquiries\/\d+$/.test(u.pathname));
     await page.waitForLoadState('load');
@@ -105,7 +68,7 @@ describe('inquiries: a customer asks, staff reply, the customer reads', () => {
     // The message is shown as typed: the <script> is text, not markup.
     assert.equal((await page.locator('.inq-msg .inq-body').first().textContent()).trim(), QUESTION);
     assert.equal(await page.locator('.inq-msg script').count(), 0);
-    await checkBothWidths(page, 'inquiry-asked');
+    await checkBothWidths(page, 'inquiry-asked', FITS_320);
     assert.deepEqual(pageErrors(page), [], 'errors in the page');
     state.customer = page;
     state.threadPath = pathOf(page);
@@ -113,44 +76,29 @@ describe('inquiries: a customer asks, staff reply, the customer reads', () => {
 
   test('2. staff S00006 signs in, finds the question in the inbox and replies', STEP_TIMEOUT, async () => {
     need(state.threadPath, 'step 1');
-    const context = await newContext(browser, DESKTOP);
-    const page = await context.newPage();
-    await open(page, '/staff');
-    await page.locator('#username').fill('s00006');
-    await page.locator('#password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: ZH.login_submit, exact: true }).click();
-    await page.waitForURL((u) => u.pathname === '/staff/setup');
-    await waitForHydration(page);
-    // The second factor is mandatory for staff: set up the authenticator first.
-    const panel = page.getByRole('region', { name: ZH.totp_title, exact: true });
-    await panel.getByRole('button', { name: ZH.totp_start, exact: true }).click();
-    const shown = (await panel.locator('code[data-testid="totp-secret"]').textContent()).trim();
-    const { code } = await freshCode(shown);
-    await panel.getByLabel(ZH.field_totp_code, { exact: true }).fill(code);
-    await panel.getByRole('button', { name: ZH.totp_confirm, exact: true }).click();
-    await panel.locator('ol.recovery-codes li').first().waitFor();
+    const page = await staffPage(browser, at, 's00006');
 
-    await open(page, '/staff/home');
+    await open(page, at('/staff/home'));
     await page.locator('.inq-home').waitFor();
-    await open(page, '/staff/inquiries?filter=unassigned');
+    await open(page, at('/staff/inquiries?filter=unassigned'));
     assert.equal((await page.locator('h1').textContent()).trim(), ZH.inq_staff_title);
     const row = page.locator('.inq-inbox-row', { hasText: SUBJECT });
     await row.waitFor();
     assert.equal(await row.getAttribute('data-unread'), '1', 'unread for the bank');
     assert.ok(await row.locator('strong').count(), 'waiting since is shown');
-    await checkBothWidths(page, 'staff-inbox');
+    await checkBothWidths(page, 'staff-inbox', FITS_320);
 
     await row.getByRole('link', { name: SUBJECT, exact: true }).click();
     await page.waitForURL((u) => u.pathname === `/staff${state.threadPath}`);
     await waitForHydration(page);
     assert.equal((await page.locator('.inq-msg .inq-body').first().textContent()).trim(), QUESTION);
-    await checkBothWidths(page, 'staff-inquiry');
+    await checkBothWidths(page, 'staff-inquiry', FITS_320);
     await page.getByLabel(ZH.inq_staff_reply_label, { exact: true }).fill(REPLY);
     await page.getByRole('button', { name: ZH.inq_reply_submit, exact: true }).click();
     await page.locator('.inq-msg.inq-from-bank', { hasText: REPLY }).waitFor();
     await noAlert(page, 'replying');
     assert.equal(await page.getByLabel(ZH.inq_staff_reply_label, { exact: true }).inputValue(), '', 'the box is emptied once sent');
-    await checkBothWidths(page, 'staff-inquiry-replied');
+    await checkBothWidths(page, 'staff-inquiry-replied', FITS_320);
     assert.deepEqual(pageErrors(page), [], 'errors in the page');
     state.staff = page;
     state.replied = true;
@@ -159,28 +107,28 @@ describe('inquiries: a customer asks, staff reply, the customer reads', () => {
   test('3. the customer sees the unread reply and reads it', STEP_TIMEOUT, async () => {
     need(state.replied, 'step 2');
     const page = state.customer;
-    await open(page, '/inquiries');
+    await open(page, at('/inquiries'));
     const item = page.locator('.inq-thread', { hasText: SUBJECT });
     await item.waitFor();
     assert.equal(await item.getAttribute('data-unread'), '1');
     assert.equal((await item.locator('.inq-badge').textContent()).trim(), ZH.inq_unread_badge.replace('{n}', '1'));
-    await checkBothWidths(page, 'inquiries-unread');
+    await checkBothWidths(page, 'inquiries-unread', FITS_320);
     await item.getByRole('link', { name: SUBJECT, exact: true }).click();
     await page.waitForURL((u) => u.pathname === state.threadPath);
     await waitForHydration(page);
     const reply = page.locator('.inq-msg.inq-from-bank');
     await reply.waitFor();
     assert.equal((await reply.locator('.inq-body').textContent()).trim(), REPLY);
-    await checkBothWidths(page, 'inquiry-read');
+    await checkBothWidths(page, 'inquiry-read', FITS_320);
     // Read now: the list shows no badge any more.
-    await open(page, '/inquiries');
+    await open(page, at('/inquiries'));
     assert.equal(await page.locator('.inq-thread', { hasText: SUBJECT }).getAttribute('data-unread'), '0');
     // And the notification centre has the reply.
-    await open(page, '/notifications');
+    await open(page, at('/notifications'));
     await page.getByText(ZH.inq_notice_reply).first().waitFor();
     assert.deepEqual(pageErrors(page), [], 'errors in the page');
 
-    await open(page, state.threadPath);
+    await open(page, at(state.threadPath));
     // Too long: refused with the message, and what was typed stays in the box. The
     // box's maxlength would cut the text at 2000, so it is taken off first (as a
     // browser that ignores maxlength would): the server's limit is what is tested.
