@@ -173,20 +173,10 @@ async fn cancel_by_staff(
     origin: &str,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    let changed = sqlx::query(
-        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'staff', cancel_reason = $1, \
-         sequence = sequence + 1, updated_at = $2 WHERE id = $3 AND status = 'booked'",
-    )
-    .bind(reason)
-    .bind(now.micros())
-    .bind(booking.id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if changed != 1 {
+    use crate::backend::booking::change::{mark_cancelled, CancelledBy};
+    if !mark_cancelled(tx, booking.id, CancelledBy::Staff, reason, now).await? {
         return Err(AppError::new(ErrorCode::WrongState));
     }
-    crate::backend::booking::reminders::cancel_reminders(tx, booking.id, now).await?;
     notifications::notify(tx, customer_id, notices::BOOKING_CANCELLED_BY_BANK, &booking.reference, now).await?;
     // Also by SMS: a customer who does not sign in before the day would otherwise
     // travel to the branch for nothing.

@@ -15,6 +15,51 @@ use crate::error::{AppError, ErrorCode};
 use crate::types::{BookingStatus, PlainText, Timestamp};
 use sqlx::{Any, Transaction};
 
+/// Who cancelled a booking (stored in `bookings.cancelled_by`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelledBy {
+    Customer,
+    /// The bank: the advisor's leave fell on it.
+    Staff,
+}
+
+impl CancelledBy {
+    const fn as_str(self) -> &'static str {
+        match self {
+            CancelledBy::Customer => "customer",
+            CancelledBy::Staff => "staff",
+        }
+    }
+}
+
+/// Cancels a booking that is still booked: status, who and why, the iCalendar
+/// sequence, and its unsent reminders. The one way a booking is cancelled, by its
+/// customer or by the bank; false when it was no longer booked.
+pub async fn mark_cancelled(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    by: CancelledBy,
+    reason: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let cancelled = sqlx::query(
+        "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, \
+         sequence = sequence + 1, updated_at = $3 WHERE id = $4 AND status = 'booked'",
+    )
+    .bind(by.as_str())
+    .bind(reason)
+    .bind(now.micros())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if cancelled != 1 {
+        return Ok(false);
+    }
+    reminders::cancel_reminders(tx, id, now).await?;
+    Ok(true)
+}
+
 /// The customer's booking, if it may still be changed online at `now`.
 async fn changeable(
     tx: &mut Transaction<'static, Any>,
@@ -152,21 +197,9 @@ async fn cancel_once(
     let (now, zone) = (state.clock.now(), state.zone);
     let mut tx = state.db.begin_write().await.map_err(write_error)?;
     let found = changeable(&mut tx, who, reference, zone, now).await?;
-    let cancelled = sqlx::query(
-        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'customer', cancel_reason = $1, \
-         sequence = sequence + 1, updated_at = $2 WHERE id = $3 AND status = 'booked'",
-    )
-    .bind(reason.as_str())
-    .bind(now.micros())
-    .bind(found.id)
-    .execute(&mut *tx)
-    .await
-    .map_err(write_error)?
-    .rows_affected();
-    if cancelled != 1 {
+    if !mark_cancelled(&mut tx, found.id, CancelledBy::Customer, reason.as_str(), now).await.map_err(write_error)? {
         return Err(AppError::new(ErrorCode::WrongState).into());
     }
-    reminders::cancel_reminders(&mut tx, found.id, now).await.map_err(write_error)?;
     let when = crate::backend::local_time(zone, found.view.starts_at);
     notifications::notify(&mut tx, who.customer_id, KIND_CANCELLED, &format!("{reference} · {when}"), now)
         .await
