@@ -2,7 +2,7 @@
 //! nothing); when that fails, the form comes back with the error at its field. Its
 //! own form posts every field again, with the same idempotency key, to
 //! `transfer_make`, and the authenticator code when the transfer needs one.
-use super::form::{form_data, loaded_form};
+use super::form::{form_data, FormWith};
 use super::{capital_amount, field_of, Draft, ErrorText, Steps};
 use crate::api::transfers::{preview_transfer, MakeTransfer};
 use crate::components::form::action_error;
@@ -34,30 +34,18 @@ pub fn ConfirmStep(draft: Memo<Draft>) -> impl IntoView {
             )
         },
     );
-    // One Suspense over both resources: when the preview refuses, the form's data is
-    // read here too, so the page never nests a second Suspense inside a resolved one
-    // (in-order SSR was seen to hang there, intermittently, in CI).
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                match preview.get()? {
-                    Err(error) => {
-                        let loaded = data.get()?;
-                        Some(
-                            view! {
-                                <Steps current=1 />
-                                {loaded_form(loaded, draft.get_untracked(), Some(error))}
-                            }
-                                .into_any(),
-                        )
-                    }
-                    Ok(confirmation) => {
-                        Some(
+                preview
+                    .get()
+                    .map(|answer| match answer {
+                        Err(error) => view! { <FormWith data draft=draft.get_untracked() error=Some(error) /> }.into_any(),
+                        Ok(confirmation) => {
                             view! { <Confirmation confirmation draft=draft.get_untracked() make make_error=make_error.get() /> }
-                                .into_any(),
-                        )
-                    }
-                }
+                                .into_any()
+                        }
+                    })
             }}
         </Suspense>
     }

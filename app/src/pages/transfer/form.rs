@@ -35,17 +35,19 @@ pub fn FormWith(
     view! {
         <Steps current=1 />
         <Suspense fallback=|| ()>
-            {move || data.get().map(|loaded| loaded_form(loaded, draft.clone(), error.clone()))}
+            {move || {
+                let draft = draft.clone();
+                let error = error.clone();
+                data.get()
+                    .map(|loaded| match loaded {
+                        Err(err) => view! { <ErrorText err /> }.into_any(),
+                        Ok(form) if form.from.is_empty() => {
+                            view! { <p role="status">{t(Key::XferNoAccounts)}</p> }.into_any()
+                        }
+                        Ok(form) => view! { <FilledForm form draft error /> }.into_any(),
+                    })
+            }}
         </Suspense>
-    }
-}
-
-/// The form step once its data has loaded (or failed to).
-pub fn loaded_form(loaded: Result<TransferForm, AppError>, draft: Draft, error: Option<AppError>) -> AnyView {
-    match loaded {
-        Err(err) => view! { <ErrorText err /> }.into_any(),
-        Ok(form) if form.from.is_empty() => view! { <p role="status">{t(Key::XferNoAccounts)}</p> }.into_any(),
-        Ok(form) => view! { <FilledForm form draft error /> }.into_any(),
     }
 }
 
