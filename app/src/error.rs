@@ -82,6 +82,21 @@ pub enum ErrorCode {
     TextTooLong,
     /// The object is not in a state that allows this (e.g. a cancelled booking).
     WrongState,
+    /// A service request cannot move to that state from where it is (or by this party).
+    TransitionNotAllowed,
+    /// A resolved request can be reopened only within 7 days; after that a reply
+    /// starts a linked follow-up.
+    ReopenWindowPassed,
+    /// Only a supervisor may do this (e.g. extend a complaint past 30 days).
+    SupervisorRequired,
+    /// The service was already rated: a rating is given once.
+    AlreadyRated,
+    /// The card is frozen, reported lost or closed: it cannot pay.
+    CardBlocked,
+    /// An uploaded file is larger than 5 MB.
+    FileTooLarge,
+    /// An uploaded file is not a PDF, PNG or JPEG (judged by its content).
+    FileTypeNotAllowed,
     /// A fault on our side; detail is in the server log under the request id.
     Internal,
 }
@@ -104,7 +119,8 @@ impl ErrorCode {
             | ErrorCode::PayeeMismatch
             | ErrorCode::SameAccount
             | ErrorCode::SlotUnavailable
-            | ErrorCode::TextTooLong => 400,
+            | ErrorCode::TextTooLong
+            | ErrorCode::FileTypeNotAllowed => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::StepUpRequired => 403,
             ErrorCode::AlreadyEnrolled | ErrorCode::UsernameTaken => 409,
@@ -115,7 +131,13 @@ impl ErrorCode {
             | ErrorCode::AccountUnavailable
             | ErrorCode::SlotTaken
             | ErrorCode::PastCutOff
-            | ErrorCode::WrongState => 409,
+            | ErrorCode::WrongState
+            | ErrorCode::TransitionNotAllowed
+            | ErrorCode::ReopenWindowPassed
+            | ErrorCode::AlreadyRated
+            | ErrorCode::CardBlocked => 409,
+            ErrorCode::SupervisorRequired => 403,
+            ErrorCode::FileTooLarge => 413,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Busy => 503,
             ErrorCode::NotFound => 404,
@@ -160,6 +182,13 @@ impl ErrorCode {
             ErrorCode::PastCutOff => Key::ErrorPastCutOff,
             ErrorCode::TextTooLong => Key::ErrorTextTooLong,
             ErrorCode::WrongState => Key::ErrorWrongState,
+            ErrorCode::TransitionNotAllowed => Key::ErrorTransitionNotAllowed,
+            ErrorCode::ReopenWindowPassed => Key::ErrorReopenWindowPassed,
+            ErrorCode::SupervisorRequired => Key::ErrorSupervisorRequired,
+            ErrorCode::AlreadyRated => Key::ErrorAlreadyRated,
+            ErrorCode::CardBlocked => Key::ErrorCardBlocked,
+            ErrorCode::FileTooLarge => Key::ErrorFileTooLarge,
+            ErrorCode::FileTypeNotAllowed => Key::ErrorFileTypeNotAllowed,
             ErrorCode::Internal => Key::ErrorGeneric,
         }
     }

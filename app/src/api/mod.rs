@@ -7,4 +7,5 @@ pub mod branches;
 pub mod deposits;
 pub mod identity;
 pub mod inquiries;
+pub mod requests;
 pub mod transfers;

@@ -12,6 +12,7 @@ pub mod inquiries;
 pub mod ledger;
 pub mod notifications;
 pub mod outbox;
+pub mod requests;
 pub mod seed;
 pub mod session_store;
 pub mod staff;

@@ -1,4 +1,6 @@
 //! Serializable domain types both sides use, each with a validated constructor.
+#[macro_use]
+mod text_enum;
 pub mod account;
 pub mod branch;
 pub mod card;
@@ -7,6 +9,7 @@ pub mod day;
 pub mod idempotency;
 pub mod money;
 pub mod principal;
+pub mod request;
 pub mod security;
 pub mod staff;
 pub mod time;
@@ -23,6 +26,7 @@ pub use day::Day;
 pub use idempotency::IdempotencyKey;
 pub use money::{Amount, Currency, Money, MoneyParseError};
 pub use principal::{Me, Principal};
+pub use request::{Party, Priority, RequestKind, RequestRef, RequestStatus, SlaFlag};
 pub use security::{Notification, OutboxView, SecurityEvent, SessionInfo, TotpPanel, TotpSetup};
 pub use staff::StaffRole;
 pub use time::Timestamp;
