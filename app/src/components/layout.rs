@@ -93,12 +93,14 @@ fn SignedIn() -> impl IntoView {
 fn StaffMenu(path: String, role: StaffRole) -> impl IntoView {
     let mut items = vec![
         ("/staff/home", Key::NavStaffHome),
+        ("/staff/requests", Key::NavStaffRequests),
         ("/staff/inquiries", Key::NavStaffInquiries),
         ("/staff/calendar", Key::NavStaffCalendar),
         ("/staff/schedule", Key::NavStaffSchedule),
     ];
     if matches!(role, StaffRole::Supervisor | StaffRole::Admin) {
         items.push(("/staff/managers", Key::NavStaffManagers));
+        items.push(("/staff/requests/report", Key::NavStaffSlaReport));
     }
     view! { <SectionMenu items path label=Key::NavStaffSections /> }
 }
@@ -112,6 +114,7 @@ fn CustomerMenu(path: String) -> impl IntoView {
         ("/deposits", Key::NavDeposits),
         ("/consultations", Key::NavConsultations),
         ("/inquiries", Key::NavInquiries),
+        ("/requests", Key::NavRequests),
         ("/security", Key::NavSecurity),
     ];
     view! { <SectionMenu items path label=Key::NavSections /> }
