@@ -103,6 +103,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inquiries/:id") view=pages::inquiries::InquiryPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/inquiries") view=pages::inquiries::StaffInboxPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/inquiries/:id") view=pages::inquiries::StaffInquiryPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/requests") view=pages::requests::StaffQueuePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/requests/report") view=pages::requests::report::SlaReportPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/requests/:reference") view=pages::requests::StaffRequestPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/requests") view=pages::requests::RequestsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/requests/new") view=pages::requests::NewRequestPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/requests/new/:kind") view=pages::requests::NewRequestFormPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/requests/:reference") view=pages::requests::RequestPage ssr=SsrMode::InOrder />
                     <Route path=path!("/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/consultations") view=pages::consultations::ConsultationsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/consultations/book") view=pages::consultations::BookConsultationPage ssr=SsrMode::InOrder />

@@ -4,6 +4,7 @@
 use app::backend::booking::reminders;
 use app::backend::ledger::daily::{self, DailyReport};
 use app::backend::outbox::{self, LogSender, MessageSender};
+use app::backend::requests::sla;
 use app::backend::session_store::DbSessionStore;
 use app::backend::AppState;
 use app::types::Day;
@@ -20,6 +21,9 @@ const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 const DAILY_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// How often due booking reminders (24 h and 1 h before) are sent.
 const REMINDERS_EVERY: Duration = Duration::from_secs(60);
+/// How often service requests past their deadline are escalated, and requests
+/// resolved more than 7 days ago are closed.
+const SERVICE_LEVELS_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the jobs; abort the handle to stop them.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
@@ -37,6 +41,8 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
         daily_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut reminder_tick = tokio::time::interval(REMINDERS_EVERY);
         reminder_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut service_level_tick = tokio::time::interval(SERVICE_LEVELS_EVERY);
+        service_level_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = daily_tick.tick() => {
@@ -51,6 +57,7 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
                         Err(err) => tracing::warn!(error = %err, "booking reminders failed; will retry"),
                     }
                 }
+                _ = service_level_tick.tick() => run_service_levels(&state).await,
                 _ = outbox_tick.tick() => {
                     if let Err(err) = outbox::deliver_pending(&state.db, sender.as_ref(), state.clock.now()).await {
                         tracing::warn!(error = %err, "outbox delivery failed; will retry");
@@ -66,6 +73,21 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
             }
         }
     })
+}
+
+/// Escalates service requests past their deadline and closes those resolved more
+/// than 7 days ago; a failure is logged and retried on the next tick.
+async fn run_service_levels(state: &AppState) {
+    match sla::escalate_breached(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(escalated = n, "service requests escalated"),
+        Err(err) => tracing::warn!(error = ?err, "service request escalation failed; will retry"),
+    }
+    match sla::close_stale_resolved(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(closed = n, "resolved service requests closed"),
+        Err(err) => tracing::warn!(error = ?err, "closing resolved service requests failed; will retry"),
+    }
 }
 
 /// Runs the daily job for every day that has ended (by the injected clock) since the

@@ -8,4 +8,6 @@ pub mod deposits;
 pub mod identity;
 pub mod inquiries;
 pub mod requests;
+pub mod requests_sla;
+pub mod requests_staff;
 pub mod transfers;

@@ -123,12 +123,16 @@ fn CustomerMenu(path: String) -> impl IntoView {
 /// A row of section links; the current one is marked for screen readers and the eye.
 #[component]
 fn SectionMenu(items: Vec<(&'static str, Key)>, path: String, label: Key) -> impl IntoView {
+    // The section is the longest link the path falls under: on /staff/requests/report
+    // that is the report, not the queue above it.
+    let under = |href: &str| path == href || path.starts_with(&format!("{href}/"));
+    let section = items.iter().map(|(href, _)| *href).filter(|href| under(href)).max_by_key(|href| href.len());
     view! {
         <nav class="main-menu" aria-label=t(label)>
             {items
                 .into_iter()
                 .map(|(href, key)| {
-                    let current = path == href || path.starts_with(&format!("{href}/"));
+                    let current = section == Some(href);
                     view! {
                         <a href=href aria-current=current.then_some("page")>
                             {t(key)}

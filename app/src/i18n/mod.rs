@@ -148,6 +148,13 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "relationship_manager_changed" => Key::AdvEventRelationshipManagerChanged,
         "booking_note_added" => Key::AdvEventBookingNoteAdded,
         "booking_summary_shared" => Key::AdvEventBookingSummaryShared,
+        "service_request_viewed" => Key::SrsEventViewed,
+        "service_request_claimed" => Key::SrsEventClaimed,
+        "service_request_assigned" => Key::SrsEventAssigned,
+        "service_request_replied" => Key::SrsEventReplied,
+        "service_request_note_added" => Key::SrsEventNoteAdded,
+        "service_request_started" => Key::SrsEventStarted,
+        "service_request_resolved" => Key::SrsEventResolved,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

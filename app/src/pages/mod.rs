@@ -11,6 +11,7 @@ pub mod landing;
 pub mod login;
 pub mod not_found;
 pub mod notifications;
+pub mod requests;
 pub mod security;
 pub mod staff;
 pub mod transfer;

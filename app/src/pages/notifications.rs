@@ -18,6 +18,14 @@ fn title(locale: Locale, kind: &str) -> String {
         "booking_summary_shared" => Key::AdvNoticeSummaryShared,
         "relationship_manager_assigned" => Key::AdvNoticeRmAssigned,
         "inquiry_reply" => Key::InqNoticeReply,
+        "service_request_received" => Key::SrqNoticeReceived,
+        "card_reported_lost" => Key::SrqNoticeCardLost,
+        "contact_changed" => Key::SrqNoticeContactChanged,
+        "card_replaced" => Key::SrqNoticeCardReplaced,
+        "account_reactivated" => Key::SrqNoticeAccountReactivated,
+        "request_deadline_extended" => Key::SlrNoticeExtended,
+        "service_request_reply" => Key::SrsNoticeReply,
+        "service_request_resolved" => Key::SrsNoticeResolved,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

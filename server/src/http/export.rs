@@ -12,12 +12,13 @@ use app::backend::auth::RequestContext;
 use app::backend::ledger::accounts::{begin_export, csv_line, csv_quote, csv_text, Export};
 use app::backend::{AppState, Db};
 use app::error::{AppError, ErrorCode};
-use app::i18n::{negotiate, Key, Locale};
+use app::i18n::{Key, Locale};
 use app::types::Day;
+use super::plain::{locale_of, refuse};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use axum::Extension;
 use serde::Deserialize;
 
@@ -51,23 +52,8 @@ pub async fn csv(
     let locale = locale_of(&headers);
     match start(&state, &ctx, &id, &query, locale).await {
         Ok(response) => response,
-        Err(err) => refuse(err, locale),
+        Err(err) => refuse(&err, locale),
     }
-}
-
-fn locale_of(headers: &HeaderMap) -> Locale {
-    let joined = |name: header::HeaderName| {
-        headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("; ")
-    };
-    negotiate(&joined(header::COOKIE), &joined(header::ACCEPT_LANGUAGE))
-}
-
-/// The error as a status and a translated line of text.
-fn refuse(err: AppError, locale: Locale) -> Response {
-    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, locale.text(err.code.message_key())).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 async fn start(

@@ -10,12 +10,13 @@ use app::api::booking::BookingView;
 use app::backend::auth::RequestContext;
 use app::backend::AppState;
 use app::error::AppError;
-use app::i18n::{negotiate, Key, Locale};
+use app::i18n::{Key, Locale};
 use app::types::{BookingStatus, Channel, Timestamp};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use super::plain::{locale_of, refuse};
 
 pub async fn calendar(
     State(state): State<AppState>,
@@ -37,12 +38,7 @@ pub async fn calendar(
             }
             response
         }
-        Err(err) => {
-            let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = (status, locale.text(err.code.message_key())).into_response();
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+        Err(err) => refuse(&err, locale),
     }
 }
 
@@ -51,12 +47,6 @@ async fn event(state: &AppState, ctx: &RequestContext, reference: &str) -> Resul
     app::backend::booking::views::booking(state, &who, reference.trim()).await
 }
 
-fn locale_of(headers: &HeaderMap) -> Locale {
-    let joined = |name: header::HeaderName| {
-        headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("; ")
-    };
-    negotiate(&joined(header::COOKIE), &joined(header::ACCEPT_LANGUAGE))
-}
 
 /// "20261201T010000Z"
 fn utc_stamp(at: Timestamp) -> String {

@@ -6,12 +6,14 @@ mod export;
 mod health;
 mod ics;
 mod locale;
+mod plain;
 pub mod rate_limit;
+mod request_files;
 mod request_id;
 mod security_headers;
 
 use app::backend::AppState;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
@@ -56,6 +58,14 @@ pub fn router(state: ServerState) -> Router {
         let options = state.leptos.clone();
         move || app::shell(options.clone())
     };
+    // Uploads have a larger limit of their own, so they sit outside the 64 KiB one.
+    let files = Router::new()
+        .route("/requests/{reference}/files", post(request_files::customer_upload))
+        .route("/requests/{reference}/files/{id}", get(request_files::customer_download))
+        .route("/staff/requests/{reference}/files", post(request_files::staff_upload))
+        .route("/staff/requests/{reference}/files/{id}", get(request_files::staff_download))
+        .route_layer(RequestBodyLimitLayer::new(request_files::MAX_UPLOAD_BODY))
+        .route_layer(DefaultBodyLimit::max(request_files::MAX_UPLOAD_BODY));
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
@@ -63,6 +73,9 @@ pub fn router(state: ServerState) -> Router {
         .route("/accounts/{id}/export.csv", get(export::csv))
         .route("/consultations/{reference}/calendar.ics", get(ics::calendar))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
+        // Innermost: handlers see a body that stops at the limit.
+        .route_layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(files)
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, app::shell))
         .layer(
             // Outermost first: every request gets an id, then a log span carrying it.
@@ -82,7 +95,5 @@ pub fn router(state: ServerState) -> Router {
                 // Inside compression: it reads the uncompressed error body.
                 .layer(axum::middleware::from_fn(api_status::from_error_code)),
         )
-        // Innermost: handlers see a body that stops at the limit.
-        .route_layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }

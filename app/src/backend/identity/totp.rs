@@ -325,7 +325,7 @@ pub fn recovery_code_matches(input: &str, stored_hash: &str) -> bool {
     hash_recovery_code(input).as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

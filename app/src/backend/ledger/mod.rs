@@ -7,6 +7,7 @@
 //! adds the rules a database cannot see (limits, ownership, idempotency) and takes
 //! row locks in a fixed order so concurrent payments queue instead of deadlocking.
 pub mod accounts;
+pub mod card_payment;
 pub mod daily;
 pub mod deposits;
 pub mod idempotency;

@@ -7,8 +7,15 @@
 //! the service-level clock (paused while waiting for the customer) and writes the
 //! timeline. Internal notes live in their own table that no customer query reads.
 pub mod calendar;
+pub mod cards;
+pub mod customer;
 pub mod effects;
+pub mod files;
+pub mod queue;
+pub mod report;
 pub mod sla;
+pub mod staff;
+pub mod staff_view;
 pub mod timeline;
 
 use self::calendar::WorkingCalendar;

@@ -72,6 +72,17 @@ const HOLIDAYS: &[(&str, &str, &str, u32)] = &[
     ("2027-10-01", "国庆节", "National Day", 7),
 ];
 
+/// Weekend days the bank works (调休), from the State Council's 2026 holiday
+/// arrangement: each makes up for a bridge day of the holiday next to it.
+const WORKDAYS: &[(&str, &str, &str)] = &[
+    ("2026-01-04", "元旦调休", "New Year make-up working day"),
+    ("2026-02-14", "春节调休", "Spring Festival make-up working day"),
+    ("2026-02-28", "春节调休", "Spring Festival make-up working day"),
+    ("2026-05-09", "劳动节调休", "Labour Day make-up working day"),
+    ("2026-09-20", "国庆节调休", "National Day make-up working day"),
+    ("2026-10-10", "国庆节调休", "National Day make-up working day"),
+];
+
 pub async fn seed_advisors(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
     for a in ADVISORS {
         let Some(staff_id): Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = $1")
@@ -133,6 +144,16 @@ pub async fn seed_advisors(tx: &mut Transaction<'static, Any>) -> Result<(), sql
             .await?;
         }
     }
+    for (day, zh, en) in WORKDAYS {
+        sqlx::query(
+            "INSERT INTO bank_workdays (day, name_zh, name_en) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING",
+        )
+        .bind(*day)
+        .bind(*zh)
+        .bind(*en)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -145,6 +166,21 @@ mod tests {
             assert!(crate::types::Day::parse(first).is_some(), "{first}");
             assert!(*first > last.as_str() && (1..=9).contains(days), "{first}");
             last = (*first).to_owned();
+        }
+    }
+
+    #[test]
+    fn make_up_days_are_weekends_outside_the_holidays() {
+        use chrono::Datelike;
+        let holidays: Vec<String> = super::HOLIDAYS
+            .iter()
+            .filter_map(|(first, _, _, days)| Some((crate::types::Day::parse(first)?, *days)))
+            .flat_map(|(first, days)| (0..days).map(move |i| first.plus_days(i64::from(i)).to_string()))
+            .collect();
+        for (day, _, _) in super::WORKDAYS {
+            let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a date");
+            assert!(matches!(date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun), "{day}");
+            assert!(!holidays.iter().any(|h| h == day), "{day}");
         }
     }
 }

@@ -12,6 +12,7 @@ mod inquiries;
 mod names;
 mod plan;
 mod products;
+mod requests;
 mod rng;
 mod write;
 
@@ -296,6 +297,7 @@ pub async fn seed_demo_with(
         postings_added += write_batch(db, zone, &busy, &ids, now.micros()).await?;
         histories_added += 1;
     }
+    requests::seed_requests(db, zone, now).await?;
     let postings_total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(db.pool()).await?;
     Ok(SeedReport {
         customers_added: added,

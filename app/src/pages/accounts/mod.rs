@@ -150,6 +150,7 @@ fn overview_view(o: crate::types::Overview, hide: ServerAction<HideAmounts>) -> 
         <nav class="quick-links" aria-label=t(Key::AcctQuickLinks)>
             <a class="button primary" href="/transfer">{t(Key::NavTransfer)}</a>
             <a class="button" href="/deposits">{t(Key::AcctManageDeposits)}</a>
+            <a class="button" href="/requests/new/card_lost">{t(Key::SrqLostCardLink)}</a>
         </nav>
         {empty.then(|| view! { <p>{t(Key::AcctNoProducts)}</p> })}
         {groups

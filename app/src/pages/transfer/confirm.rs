@@ -2,27 +2,35 @@
 //! nothing); when that fails, the form comes back with the error at its field. Its
 //! own form posts every field again, with the same idempotency key, to
 //! `transfer_make`, and the authenticator code when the transfer needs one.
-use super::form::{form_data, FormWith};
+use super::form::LoadedForm;
 use super::{capital_amount, field_of, Draft, ErrorText, Steps};
-use crate::api::transfers::{preview_transfer, MakeTransfer};
+use crate::api::transfers::{preview_transfer, transfer_form, MakeTransfer};
 use crate::components::form::action_error;
 use crate::error::AppError;
 use crate::i18n::Key;
 use crate::t;
-use crate::types::transfer::TransferConfirmation;
+use crate::types::transfer::{TransferConfirmation, TransferForm};
 use leptos::prelude::*;
+
+/// What the confirmation page shows: the transfer to confirm, or (the preview
+/// refused it) the form again with the error and the form's own data.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+enum Outcome {
+    Confirm(TransferConfirmation),
+    Refused(AppError, Result<TransferForm, AppError>),
+}
 
 #[component]
 pub fn ConfirmStep(draft: Memo<Draft>) -> impl IntoView {
     let make = ServerAction::<MakeTransfer>::new();
     let make_error = action_error(make);
-    // Both resources up front: when the preview refuses, the form comes back with
-    // its data already loading (see `form_data`).
-    let data = form_data();
-    let preview = Resource::new_blocking(
+    // One resource and one Suspense: the form's data is loaded in the same future,
+    // after the preview refuses. Two resources (or a Suspense nested in a resolved
+    // one) left in-order server rendering waiting for ever now and then.
+    let outcome = Resource::new_blocking(
         move || (draft.get(), make.version().get()),
-        |(d, _)| {
-            preview_transfer(
+        |(d, _)| async move {
+            let previewed = preview_transfer(
                 d.from,
                 d.to,
                 Some(d.payee_account_no),
@@ -32,16 +40,24 @@ pub fn ConfirmStep(draft: Memo<Draft>) -> impl IntoView {
                 d.save_payee.then(|| "on".to_owned()),
                 d.idempotency_key,
             )
+            .await;
+            match previewed {
+                Ok(confirmation) => Outcome::Confirm(confirmation),
+                Err(error) => Outcome::Refused(error, transfer_form().await),
+            }
         },
     );
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                preview
+                outcome
                     .get()
-                    .map(|answer| match answer {
-                        Err(error) => view! { <FormWith data draft=draft.get_untracked() error=Some(error) /> }.into_any(),
-                        Ok(confirmation) => {
+                    .map(|outcome| match outcome {
+                        Outcome::Refused(error, data) => {
+                            view! { <Steps current=1 /> <LoadedForm data draft=draft.get_untracked() error=Some(error) /> }
+                                .into_any()
+                        }
+                        Outcome::Confirm(confirmation) => {
                             view! { <Confirmation confirmation draft=draft.get_untracked() make make_error=make_error.get() /> }
                                 .into_any()
                         }

@@ -14,40 +14,26 @@ use leptos_router::components::Form;
 /// the field it concerns.
 #[component]
 pub fn FormStep(draft: Draft, error: Option<AppError>) -> impl IntoView {
-    let data = form_data();
-    view! { <FormWith data draft error /> }
-}
-
-/// The customer's accounts, payees and a fresh key for the form. Created where the
-/// page starts rendering, never inside an already-resolving `Suspense`: a resource
-/// born there can be missed by in-order server rendering, which then waits for ever.
-pub fn form_data() -> Resource<Result<TransferForm, AppError>> {
-    Resource::new_blocking(|| (), |_| transfer_form())
-}
-
-/// The form over already-created `data`.
-#[component]
-pub fn FormWith(
-    data: Resource<Result<TransferForm, AppError>>,
-    draft: Draft,
-    error: Option<AppError>,
-) -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| transfer_form());
     view! {
         <Steps current=1 />
         <Suspense fallback=|| ()>
             {move || {
                 let draft = draft.clone();
                 let error = error.clone();
-                data.get()
-                    .map(|loaded| match loaded {
-                        Err(err) => view! { <ErrorText err /> }.into_any(),
-                        Ok(form) if form.from.is_empty() => {
-                            view! { <p role="status">{t(Key::XferNoAccounts)}</p> }.into_any()
-                        }
-                        Ok(form) => view! { <FilledForm form draft error /> }.into_any(),
-                    })
+                data.get().map(|data| view! { <LoadedForm data draft error /> })
             }}
         </Suspense>
+    }
+}
+
+/// The form over its loaded data (accounts, payees and a fresh key).
+#[component]
+pub fn LoadedForm(data: Result<TransferForm, AppError>, draft: Draft, error: Option<AppError>) -> impl IntoView {
+    match data {
+        Err(err) => view! { <ErrorText err /> }.into_any(),
+        Ok(form) if form.from.is_empty() => view! { <p role="status">{t(Key::XferNoAccounts)}</p> }.into_any(),
+        Ok(form) => view! { <FilledForm form draft error /> }.into_any(),
     }
 }
 
