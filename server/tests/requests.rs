@@ -27,6 +27,7 @@ on_both_backends!(
     disallowed_moves_are_refused_and_a_late_reply_starts_a_follow_up,
     pages_and_forms_work_without_the_wasm,
     bad_input_is_refused_at_the_field_and_nothing_is_stored,
+    payments_racing_a_loss_report_are_posted_before_it_or_refused,
 );
 
 // ---------------------------------------------------------------------------------
@@ -664,4 +665,35 @@ async fn bad_input_is_refused_at_the_field_and_nothing_is_stored(backend: Backen
     );
     let html = get_html(&c, &format!("/requests/{complaint}")).await;
     assert!(html.contains("收费") && html.contains("退还年费"), "the category and the wish are shown");
+}
+
+async fn payments_racing_a_loss_report_are_posted_before_it_or_refused(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let c = customer(&srv, "demo1").await;
+    let demo1 = customer_id(&srv, "demo1").await;
+    let (card, card_no, account) = debit_card(&srv, demo1).await;
+    let before = balance(&srv, account).await;
+    let spends = "SELECT COUNT(*) FROM postings p JOIN journal_entries j ON j.id = p.journal_id \
+                  WHERE p.account_id = $1 AND j.kind = 'card_spend'";
+    let spends_before = scalar(&srv, spends, account).await;
+
+    let id = card.to_string();
+    let fields = [("card_id", id.as_str())];
+    let report = submit(&c, "card_lost", &fields);
+    let payments = futures_util::future::join_all((0..8).map(|_| pay(&srv, &card_no, 1)));
+    let (reference, results) = tokio::join!(report, payments);
+    assert_eq!(status(&srv, &reference).await, "submitted");
+
+    // Each payment was posted (before the report) or refused as blocked; nothing else.
+    let mut posted = 0;
+    for result in &results {
+        match result {
+            Ok(_) => posted += 1,
+            Err(err) => assert_eq!(err.code, app::error::ErrorCode::CardBlocked, "{err:?}"),
+        }
+    }
+    assert_eq!(balance(&srv, account).await, before - posted * 100);
+    assert_eq!(scalar(&srv, spends, account).await, spends_before + posted);
+    // And after the report, none.
+    assert_eq!(pay(&srv, &card_no, 1).await.expect_err("lost").code, app::error::ErrorCode::CardBlocked);
 }

@@ -644,9 +644,12 @@ async fn pages_and_plain_forms_work_without_the_wasm(backend: Backend) {
     assert!(!html.contains("srs-detail-title"), "/staff/requests/report is the report, not a request");
 }
 
+/// (reference, customer number, kind, status, assignee, running_since, posting_id).
+type SeededRow = (String, String, String, String, Option<String>, Option<i64>, Option<i64>);
+
 async fn demo_requests_are_seeded_in_their_states(backend: Backend) {
     let srv = TestServer::start(backend).await;
-    let rows: Vec<(String, String, String, String, Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<SeededRow> = sqlx::query_as(
         "SELECT r.reference, c.customer_no, r.kind, r.status, s.staff_no, r.running_since, r.posting_id \
          FROM service_requests r JOIN customers c ON c.id = r.customer_id \
          LEFT JOIN staff s ON s.id = r.assigned_staff_id ORDER BY c.customer_no, r.kind",

@@ -1,5 +1,6 @@
 //! One request: its status and who has the next move, the timeline (every public
 //! step, message and file in order), then only the actions allowed now.
+use super::files::{human_size, AttachForm};
 use super::{fill, next_step_text, step_label, FieldError, LoadError, OtherError};
 use crate::api::requests::{
     my_request, Answers, ConfirmRequest, RateRequest, ReopenRequest, ReplyRequest, RequestView, TimelineEntry,
@@ -106,7 +107,11 @@ fn detail(r: RequestView, actions: Actions) -> impl IntoView {
         <ol class="sr-timeline">
             {r.timeline.iter().filter(|e| !matches!(e.item, TimelineItem::Note { .. })).map(|e| entry(&reference, e)).collect_view()}
         </ol>
-        <section class="sr-files"></section>
+        {(!r.status.is_final()).then(|| view! {
+            <section class="sr-files" id="sr-files">
+                <AttachForm action=format!("/requests/{}/files", r.reference) />
+            </section>
+        })}
         {action_forms(r.clone(), actions)}
     }
 }
@@ -168,7 +173,7 @@ fn entry(reference: &str, e: &TimelineEntry) -> impl IntoView {
                 {t(Key::SrqFile)}
                 " "
                 <a href=format!("/requests/{reference}/files/{id}") download=name.clone()>{name.clone()}</a>
-                {format!(" ({} KB)", (size_bytes + 1023) / 1024)}
+                {format!(" ({})", human_size(*size_bytes))}
             </p>
         }
         .into_any(),

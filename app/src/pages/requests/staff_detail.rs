@@ -3,6 +3,7 @@
 //! internal notes, and the actions its state allows: claim, start, assign, reply
 //! (or ask and wait), note, resolve and, for complaints, extend the decision
 //! deadline. Every form is a plain HTML form first and comes back to this page.
+use super::files::AttachForm;
 use super::staff_actions::{
     assign_form, claim_form, complaint_view, note_form, reply_form, resolve_form, start_form, successes, Actions,
 };
@@ -128,8 +129,12 @@ fn request_view(v: StaffRequestView, actions: Actions) -> impl IntoView {
         </dl>
         {facts_view(v.body.clone(), v.facts.clone())}
         {complaint.then(|| complaint_view(actions.extend, reference.clone(), open, v.decision_due_local.clone(), v.extension_level))}
-        {timeline_view(v.timeline.clone())}
-        <section class="sr-files"></section>
+        {timeline_view(v.timeline.clone(), &reference)}
+        {open.then(|| view! {
+            <section class="sr-files" id="sr-files">
+                <AttachForm action=format!("/staff/requests/{}/files", reference) />
+            </section>
+        })}
         <section class="srs-actions" aria-labelledby="srs-actions-title">
             <h2 id="srs-actions-title">{t(Key::SrsActions)}</h2>
             {(!open).then(|| view! { <p>{t(Key::SrsDoneNote)}</p> })}
@@ -221,7 +226,8 @@ fn step_label(kind: &str) -> Key {
     }
 }
 
-fn entry_view(entry: TimelineEntry) -> impl IntoView {
+/// One timeline entry; a file links to its download (`reference`'s files).
+fn entry_view(entry: TimelineEntry, reference: &str) -> impl IntoView {
     let (class, content) = match entry.item {
         TimelineItem::Step { kind, from, to, by_bank, detail } => {
             let side = if by_bank { Key::SrsTimelineBank } else { Key::SrsTimelineCustomer };
@@ -255,7 +261,9 @@ fn entry_view(entry: TimelineEntry) -> impl IntoView {
             let content = view! {
                 <strong>{t(Key::SrsTimelineFile)}</strong>
                 " · "
-                <span class="srs-file" data-file-id=id.to_string()>{format!("{name} ({} KB)", (size_bytes + 1023) / 1024)}</span>
+                <a class="srs-file" href=format!("/staff/requests/{reference}/files/{id}")>
+                    {format!("{name} ({} KB)", (size_bytes + 1023) / 1024)}
+                </a>
             };
             ("srs-file-entry".to_owned(), content.into_any())
         }
@@ -276,11 +284,11 @@ fn entry_view(entry: TimelineEntry) -> impl IntoView {
     }
 }
 
-fn timeline_view(entries: Vec<TimelineEntry>) -> impl IntoView {
+fn timeline_view(entries: Vec<TimelineEntry>, reference: &str) -> impl IntoView {
     view! {
         <section class="srs-timeline-section" aria-labelledby="srs-timeline-title">
             <h2 id="srs-timeline-title">{t(Key::SrsTimeline)}</h2>
-            <ol class="sr-timeline">{entries.into_iter().map(entry_view).collect_view()}</ol>
+            <ol class="sr-timeline">{entries.into_iter().map(|e| entry_view(e, reference)).collect_view()}</ol>
         </section>
     }
 }
