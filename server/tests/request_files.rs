@@ -178,7 +178,9 @@ async fn a_customer_attaches_and_downloads_their_file(backend: Backend) {
     let row = requests::find_request(&srv.state, &reference, None).await.expect("request");
     let timeline = requests::timeline::for_customer(&srv.state, row.id).await.expect("timeline");
     assert!(
-        timeline.iter().any(|e| matches!(&e.item, app::api::requests::TimelineItem::File { name, .. } if name == "收据 1.pdf")),
+        timeline
+            .iter()
+            .any(|e| matches!(&e.item, app::api::requests::TimelineItem::File { name, .. } if name == "收据 1.pdf")),
         "{timeline:?}"
     );
 }
@@ -200,8 +202,11 @@ async fn files_that_lie_about_their_type_or_are_too_large_are_refused_and_nothin
     // A PNG named and declared as a PDF: real content, but a lie about it.
     expect_error(upload(&b, &path, "scan.pdf", "application/pdf", PNG, true).await, "file_type_not_allowed").await;
     // A program.
-    expect_error(upload(&b, &path, "setup.exe", "application/octet-stream", b"MZ\x90\0", true).await, "file_type_not_allowed")
-        .await;
+    expect_error(
+        upload(&b, &path, "setup.exe", "application/octet-stream", b"MZ\x90\0", true).await,
+        "file_type_not_allowed",
+    )
+    .await;
 
     // One byte over 5 MB: refused while reading, with the friendly answer.
     let mut big = b"%PDF-1.4\n".to_vec();
@@ -255,7 +260,8 @@ async fn staff_attach_and_download_and_both_are_audited(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let reference = request_of(&srv, "demo1").await;
     let agent = staff_browser(&srv, "s00005").await;
-    let answer = upload(&agent, &format!("/staff/requests/{reference}/files"), "证明.pdf", "application/pdf", PDF, false).await;
+    let answer =
+        upload(&agent, &format!("/staff/requests/{reference}/files"), "证明.pdf", "application/pdf", PDF, false).await;
     assert_eq!(location(&answer).as_deref(), Some(format!("/staff/requests/{reference}?file=ok#sr-files").as_str()));
     let id = file_id(&srv, &reference).await;
     let download = get(&agent, &format!("/staff/requests/{reference}/files/{id}")).await;

@@ -348,6 +348,35 @@ async fn asking_pauses_the_clock_and_the_answer_resumes_it(backend: Backend) {
 
 /// Every customer-facing server function and page of `c` for `reference`: their
 /// answers, whatever they are (a refusal too).
+/// The customer's request functions `customer_answers` calls. A new one must be
+/// added there and here, or `the_walk_covers_every_customer_request_function` fails.
+const WALKED: [&str; 9] = [
+    "request",
+    "requests",
+    "request_form",
+    "request_reply",
+    "request_rate",
+    "request_reopen",
+    "request_confirm",
+    "request_withdraw",
+    "request_submit",
+];
+
+/// Staff functions that share the `/api/request…` prefix (checked elsewhere).
+const STAFF_ONLY: [&str; 2] = ["requests_sla_report", "requests_extend_complaint"];
+
+#[test]
+fn the_walk_covers_every_customer_request_function() {
+    let mut registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+        .filter_map(|(path, _)| path.strip_prefix("/api/"))
+        .filter(|name| name.starts_with("request") && !STAFF_ONLY.contains(name))
+        .collect();
+    registered.sort_unstable();
+    let mut walked = WALKED.to_vec();
+    walked.sort_unstable();
+    assert_eq!(registered, walked, "every customer request function is in the note walk");
+}
+
 async fn customer_answers(c: &Browser, reference: &str) -> Vec<(String, String)> {
     let mut answers: Vec<(String, String)> = Vec::new();
     // Reads.

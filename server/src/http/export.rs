@@ -7,6 +7,7 @@
 //! with a byte-order mark (or Chinese shows as mojibake), CRLF line ends, RFC 4180
 //! quoting, cells that a spreadsheet would run as a formula defused with a leading
 //! apostrophe, amounts as plain decimals, the header row in the customer's language.
+use super::plain::{locale_of, refuse};
 use app::api::accounts::{journal_kind_key, plain_decimal, TxFilter, TxRow};
 use app::backend::auth::RequestContext;
 use app::backend::ledger::accounts::{begin_export, csv_line, csv_quote, csv_text, Export};
@@ -14,7 +15,6 @@ use app::backend::{AppState, Db};
 use app::error::{AppError, ErrorCode};
 use app::i18n::{Key, Locale};
 use app::types::Day;
-use super::plain::{locale_of, refuse};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};

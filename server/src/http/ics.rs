@@ -6,6 +6,7 @@
 //! The event's UID is the booking reference, and SEQUENCE rises at every move or
 //! cancellation, so importing the file again updates the event instead of adding
 //! a second one; a cancelled booking comes as STATUS:CANCELLED.
+use super::plain::{locale_of, refuse};
 use app::api::booking::BookingView;
 use app::backend::auth::RequestContext;
 use app::backend::AppState;
@@ -16,7 +17,6 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use super::plain::{locale_of, refuse};
 
 pub async fn calendar(
     State(state): State<AppState>,
@@ -46,7 +46,6 @@ async fn event(state: &AppState, ctx: &RequestContext, reference: &str) -> Resul
     let who = ctx.customer_for_read()?;
     app::backend::booking::views::booking(state, &who, reference.trim()).await
 }
-
 
 /// "20261201T010000Z"
 fn utc_stamp(at: Timestamp) -> String {

@@ -137,10 +137,7 @@ fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/json"))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"))
 }
 
 /// A browser's form post goes back to the page with the outcome in the query; a
@@ -185,7 +182,8 @@ fn download(result: Result<files::StoredFile, AppError>, headers: &HeaderMap) ->
 
 /// `attachment` with an ASCII fallback name and the real (UTF-8, RFC 5987) one.
 fn content_disposition(name: &str) -> String {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
     let encoded: String = name
         .bytes()
         .map(|b| match b {

@@ -166,14 +166,20 @@ pub async fn attach(
         .bind(row.id)
         .execute(&mut *tx)
         .await?;
-    let detail = serde_json::json!({ "reference": reference.as_str(), "file_id": id, "sha256": hash, "bytes": content.len() });
+    let detail =
+        serde_json::json!({ "reference": reference.as_str(), "file_id": id, "sha256": hash, "bytes": content.len() });
     record(&mut tx, state, actor, row.customer_id, events::FILE_ATTACHED, detail, now).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// A file of a request the user may reach; another customer's answers `not_found`.
-pub async fn fetch(state: &AppState, user: FileUser, reference: &RequestRef, file_id: i64) -> Result<StoredFile, AppError> {
+pub async fn fetch(
+    state: &AppState,
+    user: FileUser,
+    reference: &RequestRef,
+    file_id: i64,
+) -> Result<StoredFile, AppError> {
     let owner = match user {
         FileUser::Customer(read) => Some(read.customer_id),
         FileUser::Staff(_) => None,
