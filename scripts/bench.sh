@@ -128,6 +128,10 @@ customer_checks() {
   # every free slot of the next 30 days computed, per request.
   check "GET /consultations/book (slots, $backend)" \
     "/consultations/book?purpose=wealth_planning&channel=branch&advisor=S00003" 200 250 -H "Cookie: $cookie"
+  # Service requests: the list, and the dispute form (the customer's debits of the
+  # last 120 days read to pick from).
+  check "GET /requests ($backend)" /requests 300 150 -H "Cookie: $cookie"
+  check "GET /requests/new/dispute ($backend)" /requests/new/dispute 200 250 -H "Cookie: $cookie"
   form=$(curl -s -X POST -H "Cookie: $cookie" "${url%/}/api/transfer_form" || true)
   from=$(jq -r '.from[0].id // empty' <<<"$form" 2>/dev/null || true)
   to=$(jq -r --arg from "$from" '[.own[] | select((.id | tostring) != $from)][0].id // empty' <<<"$form" 2>/dev/null || true)

@@ -95,6 +95,17 @@ fn multipart(name: &str, declared_type: &str, content: &[u8]) -> (String, Vec<u8
 
 /// Posts a file the way the page's form does (`json`: as a script asking for JSON).
 async fn upload(b: &Browser, path: &str, name: &str, declared: &str, content: &[u8], json: bool) -> Response {
+    try_upload(b, path, name, declared, content, json).await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+}
+
+async fn try_upload(
+    b: &Browser,
+    path: &str,
+    name: &str,
+    declared: &str,
+    content: &[u8],
+    json: bool,
+) -> reqwest::Result<Response> {
     let (content_type, body) = multipart(name, declared, content);
     let accept = if json { "application/json" } else { "text/html,application/xhtml+xml" };
     b.http
@@ -104,7 +115,6 @@ async fn upload(b: &Browser, path: &str, name: &str, declared: &str, content: &[
         .body(body)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
 }
 
 async fn stored_files(srv: &TestServer, reference: &RequestRef) -> i64 {
@@ -221,8 +231,11 @@ async fn files_that_lie_about_their_type_or_are_too_large_are_refused_and_nothin
     // Far over: the body limit stops it before the handler.
     let mut huge = b"%PDF-1.4\n".to_vec();
     huge.resize(9 * 1024 * 1024, b' ');
-    let answer = upload(&b, &path, "huge.pdf", "application/pdf", &huge, true).await;
-    assert_eq!(answer.status(), 413);
+    // The server answers 413 from the declared length, and may hang up before the
+    // client has finished sending; either way nothing gets in.
+    if let Ok(answer) = try_upload(&b, &path, "huge.pdf", "application/pdf", &huge, true).await {
+        assert_eq!(answer.status(), 413);
+    }
 
     assert_eq!(stored_files(&srv, &reference).await, 0, "nothing was stored");
 

@@ -338,21 +338,25 @@ pub struct ClockState {
 }
 
 pub fn clock_after(calendar: &WorkingCalendar, row: &RequestRow, to: RequestStatus, now: Timestamp) -> ClockState {
-    let used_now = match row.running_since {
-        Some(since) => row.used_minutes + calendar.minutes_between(since, now),
-        None => row.used_minutes,
-    };
-    if to.clock_runs() {
-        let since = row.running_since.unwrap_or(now);
-        let used_before = if row.running_since.is_some() { row.used_minutes } else { used_now };
-        let left = (row.target_minutes - used_before).max(0);
-        ClockState {
-            used_minutes: used_before,
-            running_since: Some(since),
-            due_at: Some(calendar.add_minutes(since, left)),
+    match (row.running_since, to.clock_runs()) {
+        // The bank's move: the running stretch carries on, or a new one starts now,
+        // with what is left of the target.
+        (since, true) => {
+            let start = since.unwrap_or(now);
+            let left = (row.target_minutes - row.used_minutes).max(0);
+            ClockState {
+                used_minutes: row.used_minutes,
+                running_since: Some(start),
+                due_at: Some(calendar.add_minutes(start, left)),
+            }
         }
-    } else {
-        ClockState { used_minutes: used_now, running_since: None, due_at: None }
+        // The customer's move, or done: bank the business minutes of this stretch.
+        (Some(since), false) => ClockState {
+            used_minutes: row.used_minutes + calendar.minutes_between(since, now),
+            running_since: None,
+            due_at: None,
+        },
+        (None, false) => ClockState { used_minutes: row.used_minutes, running_since: None, due_at: None },
     }
 }
 

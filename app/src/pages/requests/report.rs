@@ -157,11 +157,16 @@ fn ratings_view(ratings: Ratings) -> impl IntoView {
                         .rev()
                         .map(|score| {
                             let n = distribution.get(score - 1).copied().unwrap_or(0);
-                            let width = format!("width: {}%", n * 100 / most);
+                            // An SVG bar: its width is an attribute, not an inline style
+                            // (the CSP allows no inline styles).
+                            let width = (n * 100 / most).to_string();
                             view! {
                                 <li data-score=score>
                                     <span class="slr-score">{score}" ★"</span>
-                                    <span class="slr-bar" aria-hidden="true"><span style=width></span></span>
+                                    <svg class="slr-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                                        <rect class="slr-bar-track" width="100" height="10" rx="2" />
+                                        <rect class="slr-bar-fill" width=width height="10" rx="2" />
+                                    </svg>
                                     <span class="slr-n">{n}</span>
                                 </li>
                             }

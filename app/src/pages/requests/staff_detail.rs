@@ -79,7 +79,7 @@ fn request_view(v: StaffRequestView, actions: Actions) -> impl IntoView {
     view! {
         <h1 id="srs-detail-title">{reference.clone()}" · "{head.subject.clone()}</h1>
         <p>
-            <span class="sr-status">{t(head.status.label())}</span>
+            <span class="sr-status" data-status=head.status.as_str()>{t(head.status.label())}</span>
             " "
             <span class=format!("srs-sla sla-{}", head.sla.as_str())>{t(head.sla.label())}</span>
             {head.escalated.then(|| view! { " " <span class="srs-escalated">{t(Key::SrsEscalated)}</span> })}
