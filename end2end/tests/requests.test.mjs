@@ -142,6 +142,7 @@ describe('service requests: a lost card, and a complaint followed to the end', (
     await submit(page, 'sr-staff-reply');
     await waitForStatus(page, 'waiting_customer');
     await page.locator('.srs-timeline, .sr-timeline').getByText(QUESTION).first().waitFor();
+    assert.equal(await page.locator('form.sr-staff-reply input[name="ask"]').isChecked(), false, 'the box is unticked once sent');
     await noAlert(page, 'asking the customer');
     await checkBothWidths(page, 'staff-request-asked', FITS_320);
     assert.deepEqual(pageErrors(page), [], 'errors in the page');

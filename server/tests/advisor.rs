@@ -280,7 +280,7 @@ async fn customer_summary_needs_a_relationship_and_is_audited(backend: Backend) 
     let stranger = staff_browser(&srv, "s00004").await;
     expect_error(stranger.call("staff_customer_summary", &[("customer_no", &no)]).await, "not_found").await;
     expect_error(stranger.call("staff_customer_summary", &[("customer_no", "C99999999")]).await, "not_found").await;
-    let agent = staff_browser(&srv, "s00005").await;
+    let agent = staff_browser(&srv, "s00006").await;
     expect_error(agent.call("staff_customer_summary", &[("customer_no", &no)]).await, "not_found").await;
     assert_eq!(audit_count(&srv, "customer_summary_viewed", s00004, demo1).await, 0);
     let customer = customer_browser(&srv, "demo1").await;

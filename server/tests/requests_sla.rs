@@ -262,7 +262,7 @@ async fn a_breached_request_is_escalated_once_even_by_racing_runs(backend: Backe
     let srv = TestServer::start(backend).await;
     let demo1 = customer_id(&srv, "demo1").await;
     // Sunday 08:00: a general request (1440 business minutes) is due Wednesday 17:00.
-    let (id, _) = new_request(&srv, demo1, RequestKind::General).await;
+    let (id, reference) = new_request(&srv, demo1, RequestKind::General).await;
     let (paused, paused_ref) = new_request(&srv, demo1, RequestKind::General).await;
     let agent_id = staff_id(&srv, "S00005").await;
     move_to(&srv, &paused_ref, RequestStatus::WaitingCustomer, Actor::Staff(agent_id), Party::Staff).await;
@@ -297,6 +297,13 @@ async fn a_breached_request_is_escalated_once_even_by_racing_runs(backend: Backe
     assert!(staff_steps.iter().any(|e| matches!(&e.item, TimelineItem::Step { kind, .. } if kind == "escalated")));
     // A request waiting for the customer has its clock stopped: not escalated.
     assert_eq!(scalar(&srv, events, paused).await, 0);
+    // The supervisors' queue lists the escalated ones on their own.
+    let supervisor = staff_browser(&srv, "s00002").await;
+    let escalated = supervisor.json("staff_requests", &[("due", "escalated")]).await;
+    let rows = escalated["rows"].as_array().expect("rows");
+    let listed: Vec<&str> = rows.iter().filter_map(|r| r["reference"].as_str()).collect();
+    assert!(listed.contains(&reference.as_str()) && !listed.contains(&paused_ref.as_str()), "{listed:?}");
+    assert!(rows.iter().all(|r| r["escalated"] == true), "only escalated ones: {escalated}");
 }
 
 async fn resolved_requests_close_after_seven_days(backend: Backend) {

@@ -26,6 +26,7 @@ on_both_backends!(
     resolving_a_contact_change_applies_it,
     pages_and_plain_forms_work_without_the_wasm,
     demo_requests_are_seeded_in_their_states,
+    holding_a_request_opens_the_customer_summary,
 );
 
 // ---------------------------------------------------------------------------------
@@ -717,4 +718,35 @@ async fn demo_requests_are_seeded_in_their_states(backend: Backend) {
     let steps = "SELECT COUNT(*) FROM service_request_events e JOIN service_requests r ON r.id = e.request_id \
                  WHERE r.kind = $1";
     assert_eq!(scalar_i64(&srv, steps, "statement").await, 4, "submitted, assigned, started, resolved");
+}
+
+/// The customer's summary is one click from a request: open to whoever holds one of
+/// the customer's requests (not before), and it lists the open requests.
+async fn holding_a_request_opens_the_customer_summary(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let c = customer(&srv, "demo2").await;
+    let agent = staff_browser(&srv, "s00006").await;
+    let customer_no: String = sqlx::query_scalar(
+        "SELECT c.customer_no FROM customers c JOIN credentials k ON k.principal_id = c.id \
+         WHERE k.principal_kind = 'customer' AND k.username = 'demo2'",
+    )
+    .fetch_one(srv.state.db.pool())
+    .await
+    .expect("demo2's number");
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM service_requests WHERE assigned_staff_id = (SELECT id FROM staff WHERE staff_no = 'S00006')",
+    )
+    .fetch_one(srv.state.db.pool())
+    .await
+    .expect("held requests");
+    assert_eq!(held, 0, "the seed gives S00006 no requests, so the first summary call proves the refusal");
+    let reference = general(&c, "摘要可见").await;
+    let summary = [("customer_no", customer_no.as_str())];
+    expect_error(agent.call("staff_customer_summary", &summary).await, "not_found").await;
+
+    success_to(agent.call("staff_request_claim", &r(&reference)).await).await;
+    let view = agent.json("staff_customer_summary", &summary).await;
+    let listed: Vec<&str> =
+        view["requests"].as_array().expect("requests").iter().filter_map(|r| r["reference"].as_str()).collect();
+    assert!(listed.contains(&reference.as_str()), "{listed:?}");
 }

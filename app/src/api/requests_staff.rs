@@ -24,16 +24,19 @@ pub enum DueFilter {
     AtRisk,
     /// Due during today (the bank's day).
     Today,
+    /// Breached and escalated to the supervisors (by the service-level job).
+    Escalated,
 }
 
 impl DueFilter {
-    pub const ALL: [DueFilter; 3] = [DueFilter::Overdue, DueFilter::AtRisk, DueFilter::Today];
+    pub const ALL: [DueFilter; 4] = [DueFilter::Overdue, DueFilter::AtRisk, DueFilter::Today, DueFilter::Escalated];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             DueFilter::Overdue => "overdue",
             DueFilter::AtRisk => "at_risk",
             DueFilter::Today => "today",
+            DueFilter::Escalated => "escalated",
         }
     }
 }

@@ -155,7 +155,19 @@ pub struct CustomerSummary {
     pub products: Vec<ProductView>,
     pub manager: Option<AdvisorChoice>,
     pub inquiries: Vec<OpenInquiry>,
+    pub requests: Vec<OpenRequest>,
     pub upcoming: Vec<UpcomingBooking>,
+}
+
+/// One of the customer's open service requests, for the summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRequest {
+    pub reference: String,
+    pub kind: crate::types::RequestKind,
+    pub status: crate::types::RequestStatus,
+    pub subject: String,
+    /// When the service-level target runs out; `None` while it is paused.
+    pub due_local: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

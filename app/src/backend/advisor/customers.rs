@@ -1,18 +1,18 @@
 //! The customer summary staff open from a booking or a thread: products and
-//! balances, total assets and segment, the relationship manager, open inquiries
-//! and upcoming bookings.
+//! balances, total assets and segment, the relationship manager, open inquiries,
+//! open service requests and upcoming bookings.
 //!
 //! Only staff who serve the customer reach it: their relationship manager, an
-//! advisor with a booking of theirs, whoever holds one of their threads; and
-//! supervisors and admins. Anyone else gets `not_found`, exactly as for a customer
+//! advisor with a booking of theirs, whoever holds one of their threads or service
+//! requests; and supervisors and admins. Anyone else gets `not_found`, exactly as for a customer
 //! number that does not exist. Every view is audited (staff member and customer).
 use super::{audit_staff, events, oversees};
-use crate::api::advisor::{AdvisorChoice, CustomerSummary, OpenInquiry, Segment, UpcomingBooking};
+use crate::api::advisor::{AdvisorChoice, CustomerSummary, OpenInquiry, OpenRequest, Segment, UpcomingBooking};
 use crate::backend::auth::{CustomerRead, StaffActor};
 use crate::backend::ledger::accounts;
 use crate::backend::{local_time, AppState, Db};
 use crate::error::{AppError, ErrorCode};
-use crate::types::{Channel, Localized, Purpose, Timestamp, Topic};
+use crate::types::{Channel, Localized, Purpose, RequestKind, RequestStatus, Timestamp, Topic};
 use serde_json::json;
 
 /// A customer found by number: id, number, name, branch names, manager's id.
@@ -29,7 +29,8 @@ pub async fn customer_by_no(db: &Db, customer_no: &str) -> Result<CustomerRow, A
     .ok_or_else(|| AppError::new(ErrorCode::NotFound))
 }
 
-/// Whether `actor` serves the customer: RM, a booking with them, or a thread they hold.
+/// Whether `actor` serves the customer: RM, a booking with them, or a thread or a
+/// service request they hold.
 pub async fn has_relationship(db: &Db, actor: &StaffActor, customer_id: i64) -> Result<bool, AppError> {
     if oversees(actor) {
         return Ok(true);
@@ -37,7 +38,8 @@ pub async fn has_relationship(db: &Db, actor: &StaffActor, customer_id: i64) -> 
     let related: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM customers WHERE id = $1 AND relationship_manager_id = $2) \
               + (SELECT COUNT(*) FROM bookings WHERE customer_id = $1 AND advisor_id = $2) \
-              + (SELECT COUNT(*) FROM inquiry_threads WHERE customer_id = $1 AND assigned_staff_id = $2)",
+              + (SELECT COUNT(*) FROM inquiry_threads WHERE customer_id = $1 AND assigned_staff_id = $2) \
+              + (SELECT COUNT(*) FROM service_requests WHERE customer_id = $1 AND assigned_staff_id = $2)",
     )
     .bind(customer_id)
     .bind(actor.staff_id)
@@ -70,6 +72,7 @@ pub async fn summary(
         None => None,
     };
     let inquiries = open_inquiries(state, customer_id).await?;
+    let requests = open_requests(state, customer_id).await?;
     let upcoming = upcoming_bookings(state, customer_id, now).await?;
 
     let mut tx = state.db.begin_write().await?;
@@ -87,8 +90,32 @@ pub async fn summary(
         products: overview.products,
         manager,
         inquiries,
+        requests,
         upcoming,
     })
+}
+
+async fn open_requests(state: &AppState, customer_id: i64) -> Result<Vec<OpenRequest>, AppError> {
+    let rows: Vec<(String, String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT reference, kind, status, subject, due_at FROM service_requests \
+         WHERE customer_id = $1 AND status IN ('submitted', 'in_progress', 'waiting_customer') \
+         ORDER BY created_at DESC LIMIT 20",
+    )
+    .bind(customer_id)
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(reference, kind, status, subject, due)| {
+            Some(OpenRequest {
+                reference,
+                kind: RequestKind::parse(&kind)?,
+                status: RequestStatus::parse(&status)?,
+                subject,
+                due_local: due.map(|at| local_time(state.zone, Timestamp::from_micros(at))),
+            })
+        })
+        .collect())
 }
 
 async fn open_inquiries(state: &AppState, customer_id: i64) -> Result<Vec<OpenInquiry>, AppError> {

@@ -89,6 +89,7 @@ pub async fn queue(state: &AppState, actor: &StaffActor, filter: QueueFilter) ->
             let until = bind(&mut values, Value::Int(today.plus_days(1).start_in(state.zone).micros()));
             conditions.push(format!("r.due_at >= {from} AND r.due_at < {until}"));
         }
+        Some(DueFilter::Escalated) => conditions.push("r.escalated_at IS NOT NULL".into()),
         None => {}
     }
     let at_risk = filter.due == Some(DueFilter::AtRisk);

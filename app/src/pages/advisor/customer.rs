@@ -1,6 +1,7 @@
 //! `/staff/customers/:customer_no`: the customer summary for staff who serve the
 //! customer: segment and total assets, products and balances, the relationship
-//! manager, open inquiries and upcoming bookings. Each view is audited.
+//! manager, open inquiries, open service requests and upcoming bookings. Each view is
+//! audited.
 use super::load_error;
 use crate::api::advisor::{staff_customer_summary, CustomerSummary};
 use crate::i18n::{use_i18n, Key};
@@ -109,6 +110,36 @@ fn summary_view(s: CustomerSummary) -> impl IntoView {
                                             <span class="adv-customer">{i.subject}</span>
                                             <span class="adv-meta">{t(i.topic.label())}" · "{i.last_at}</span>
                                             {i.waiting.then(|| view! { <span class="adv-status">{t(Key::AdvWaiting)}</span> })}
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+        <section class="panel" aria-labelledby="adv-req-title">
+            <h2 id="adv-req-title">{t(Key::AdvOpenRequests)}</h2>
+            {if s.requests.is_empty() {
+                view! { <p class="adv-empty">{t(Key::AdvNoRequests)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="adv-list" role="list">
+                        {s
+                            .requests
+                            .into_iter()
+                            .map(|r| {
+                                let href = format!("/staff/requests/{}", r.reference);
+                                view! {
+                                    <li class="adv-entry">
+                                        <a href=href>
+                                            <span class="adv-customer">{r.reference}" · "{r.subject}</span>
+                                            <span class="adv-meta">
+                                                {t(r.kind.label())}" · "{t(r.status.label())}
+                                                {r.due_local.map(|due| view! { " · "{t(Key::AdvRequestDue)}" "{due} })}
+                                            </span>
                                         </a>
                                     </li>
                                 }

@@ -109,14 +109,20 @@ pub(super) fn assign_form(
 
 pub(super) fn reply_form(action: ServerAction<StaffReplyRequest>, reference: String, key: String) -> impl IntoView {
     let error = action_error(action);
+    let sent = successes(action);
+    // The "ask" box is unticked again once a reply is sent: the next reply asks the
+    // customer only if it is ticked anew.
     view! {
         <ActionForm action attr:class="sr-staff-reply">
             <h3>{t(Key::SrsReplyTitle)}</h3>
             <input type="hidden" name="reference" value=reference />
             <input type="hidden" name="key" value=key />
-            {text_area("srs-reply-body", Key::SrsReplyLabel, successes(action))}
+            {text_area("srs-reply-body", Key::SrsReplyLabel, sent)}
             <div class="field srs-check">
-                <input type="checkbox" id="srs-ask" name="ask" value="yes" />
+                <input type="checkbox" id="srs-ask" name="ask" value="yes" prop:checked=move || {
+                    sent.track();
+                    false
+                } />
                 <label for="srs-ask">{t(Key::SrsReplyAsk)}</label>
             </div>
             <FormError error />

@@ -21,6 +21,7 @@ fn due_label(due: DueFilter) -> Key {
         DueFilter::Overdue => Key::SrsDueOverdue,
         DueFilter::AtRisk => Key::SrsDueAtRisk,
         DueFilter::Today => Key::SrsDueToday,
+        DueFilter::Escalated => Key::SrsDueEscalated,
     }
 }
 
