@@ -97,6 +97,21 @@ pub enum ErrorCode {
     FileTooLarge,
     /// An uploaded file is not a PDF, PNG or JPEG (judged by its content).
     FileTypeNotAllowed,
+    /// A staff member viewing as the customer tried to change something: viewing is
+    /// read-only (assist mode allows only the request and booking forms).
+    ImpersonationReadOnly,
+    /// Staff accounts (and customers who are employees) are never viewed as a customer.
+    TargetIsStaff,
+    /// Nobody views their own account through the console.
+    TargetIsSelf,
+    /// The customer is closed or locked: there is nothing to help with by viewing.
+    CustomerUnavailable,
+    /// The customer has turned off "allow staff to view my account".
+    StaffViewOff,
+    /// A viewing session is already running: stop it first.
+    AlreadyImpersonating,
+    /// The form's anti-forgery token is missing or wrong (reload and try again).
+    CsrfFailed,
     /// A fault on our side; detail is in the server log under the request id.
     Internal,
 }
@@ -136,7 +151,13 @@ impl ErrorCode {
             | ErrorCode::ReopenWindowPassed
             | ErrorCode::AlreadyRated
             | ErrorCode::CardBlocked => 409,
-            ErrorCode::SupervisorRequired => 403,
+            ErrorCode::SupervisorRequired
+            | ErrorCode::ImpersonationReadOnly
+            | ErrorCode::TargetIsStaff
+            | ErrorCode::TargetIsSelf
+            | ErrorCode::StaffViewOff
+            | ErrorCode::CsrfFailed => 403,
+            ErrorCode::CustomerUnavailable | ErrorCode::AlreadyImpersonating => 409,
             ErrorCode::FileTooLarge => 413,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Busy => 503,
@@ -189,6 +210,13 @@ impl ErrorCode {
             ErrorCode::CardBlocked => Key::ErrorCardBlocked,
             ErrorCode::FileTooLarge => Key::ErrorFileTooLarge,
             ErrorCode::FileTypeNotAllowed => Key::ErrorFileTypeNotAllowed,
+            ErrorCode::ImpersonationReadOnly => Key::ErrorImpersonationReadOnly,
+            ErrorCode::TargetIsStaff => Key::ErrorTargetIsStaff,
+            ErrorCode::TargetIsSelf => Key::ErrorTargetIsSelf,
+            ErrorCode::CustomerUnavailable => Key::ErrorCustomerUnavailable,
+            ErrorCode::StaffViewOff => Key::ErrorStaffViewOff,
+            ErrorCode::AlreadyImpersonating => Key::ErrorAlreadyImpersonating,
+            ErrorCode::CsrfFailed => Key::ErrorCsrfFailed,
             ErrorCode::Internal => Key::ErrorGeneric,
         }
     }

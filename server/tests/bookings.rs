@@ -55,7 +55,7 @@ async fn customer_id(srv: &TestServer, n: u32) -> i64 {
 
 /// Proof for demo customer `n`, as the server function would make it.
 async fn who(srv: &TestServer, n: u32) -> CustomerChange {
-    CustomerChange { customer_id: customer_id(srv, n).await, credential_id: 0 }
+    CustomerChange { customer_id: customer_id(srv, n).await, credential_id: 0, on_behalf_of: None }
 }
 
 fn key(text: &str) -> IdempotencyKey {
@@ -284,13 +284,9 @@ async fn reschedule_and_cancel_stop_at_the_cut_off(backend: Backend) {
     assert_eq!(late.code, ErrorCode::PastCutOff);
     let late = change::cancel(&srv.state, &proof, &second.reference, &reason).await.unwrap_err();
     assert_eq!(late.code, ErrorCode::PastCutOff);
-    let view = views::booking(
-        &srv.state,
-        &app::backend::auth::CustomerRead { customer_id: proof.customer_id },
-        &second.reference,
-    )
-    .await
-    .unwrap();
+    let view = views::booking(&srv.state, &app::backend::auth::CustomerRead::own(proof.customer_id), &second.reference)
+        .await
+        .unwrap();
     assert!(!view.can_change && view.upcoming, "the page offers the branch's phone instead");
     // The moved one is a day away: cancelling it is fine, and a second cancel is the wrong state.
     let cancelled = change::cancel(&srv.state, &proof, &first.reference, &reason).await.expect("cancelled");

@@ -59,7 +59,7 @@ struct Customer {
 
 impl Customer {
     fn who(&self) -> CustomerChange {
-        CustomerChange { customer_id: self.id, credential_id: 0 }
+        CustomerChange { customer_id: self.id, credential_id: 0, on_behalf_of: None }
     }
 
     fn pay_to(&self, account: usize) -> Destination {

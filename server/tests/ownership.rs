@@ -111,7 +111,7 @@ async fn another_customers_ids_are_not_found_anywhere(backend: Backend) {
         key: IdempotencyKey::generate(),
         save_payee: false,
     };
-    let who = CustomerChange { customer_id: a.customer_id, credential_id: 0 };
+    let who = CustomerChange { customer_id: a.customer_id, credential_id: 0, on_behalf_of: None };
     let receipt = transfer(&srv.state, &who, &request, StepUp::Fresh, "").await.expect("A's transfer");
     let notice_id: i64 = sqlx::query_scalar(
         "INSERT INTO deposit_notices (account_id, amount, given_on, due_on, created_at) \

@@ -60,6 +60,7 @@ async fn request_of(srv: &TestServer, username: &str) -> RequestRef {
         account_id: None,
         posting_id: None,
         follow_up_of: None,
+        created_by_staff_id: None,
     };
     let mut tx = srv.state.db.begin_write().await.expect("tx");
     let (_, reference) =

@@ -71,6 +71,7 @@ async fn new_request(srv: &TestServer, customer_id: i64, kind: RequestKind) -> (
         account_id: None,
         posting_id: None,
         follow_up_of: None,
+        created_by_staff_id: None,
     };
     let mut tx = srv.state.db.begin_write().await.expect("tx");
     let made = insert_request(&mut tx, srv.state.zone, &calendar, &new, srv.clock.now()).await.expect("insert");

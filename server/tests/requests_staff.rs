@@ -566,6 +566,7 @@ async fn resolving_a_contact_change_applies_it(backend: Backend) {
         account_id: None,
         posting_id: None,
         follow_up_of: None,
+        created_by_staff_id: None,
     };
     let mut tx = state.db.begin_write().await.expect("tx");
     let (_, reference) =

@@ -180,7 +180,7 @@ pub async fn book_consultation(
     use crate::backend::auth::RequestContext;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let who = ctx.customer_for_change()?;
+    let who = ctx.customer_for_assisted_change()?;
     let note = note.trim();
     let request = crate::backend::booking::book::BookRequest {
         purpose: Purpose::parse(&purpose).ok_or_else(|| AppError::invalid("purpose"))?,
@@ -215,7 +215,7 @@ pub async fn reschedule_booking(reference: String, starts_at: i64) -> Result<Boo
     use crate::backend::auth::RequestContext;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let who = ctx.customer_for_change()?;
+    let who = ctx.customer_for_assisted_change()?;
     let moved =
         crate::backend::booking::change::reschedule(&state, &who, reference.trim(), Timestamp::from_micros(starts_at))
             .await?;
@@ -229,7 +229,7 @@ pub async fn cancel_booking(reference: String, reason: String) -> Result<Booking
     use crate::backend::auth::RequestContext;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let who = ctx.customer_for_change()?;
+    let who = ctx.customer_for_assisted_change()?;
     let reason = crate::types::PlainText::new(&reason, MAX_REASON_CHARS, "reason")?;
     let cancelled = crate::backend::booking::change::cancel(&state, &who, reference.trim(), &reason).await?;
     leptos_axum::redirect(&format!("/consultations/{}?cancelled=1", cancelled.reference));

@@ -6,7 +6,7 @@ use crate::types::{Me, OutboxView, SecurityEvent, SessionInfo, TotpSetup};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-mod support {
+pub(crate) mod support {
     use crate::backend::auth::{RequestContext, SessionAuth, SESSION_KEY};
     use crate::backend::{identity::sessions, AppState};
     use crate::error::{AppError, ErrorCode};
@@ -94,6 +94,20 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         idle_expires_at: expires,
         seconds_left: (expires.micros() - ctx.now.micros()) / 1_000_000,
         unread_notifications: unread,
+        impersonating: ctx.impersonation.as_ref().map(|viewing| crate::types::ImpersonationBanner {
+            id: viewing.id,
+            customer_no: viewing.customer_no.clone(),
+            customer_name: viewing.customer_name.clone(),
+            mode: viewing.mode,
+            reason: viewing.reason.clone(),
+            reference: viewing.reference.clone(),
+            ends_at: viewing.expires_at,
+            seconds_left: (viewing.expires_at.micros() - ctx.now.micros()).max(0) / 1_000_000,
+            ends_local: crate::backend::local_time(state.zone, viewing.expires_at)
+                .get(11..)
+                .unwrap_or_default()
+                .to_owned(),
+        }),
     }))
 }
 
@@ -165,6 +179,11 @@ pub async fn logout() -> Result<(), AppError> {
     let state = crate::backend::use_state()?;
     if let (Some(auth), Some(id)) = (&ctx.auth, &ctx.session_id) {
         sessions::end(&state, id).await?;
+        if let Some(viewing) = auth.impersonation_id {
+            use crate::types::EndReason;
+            crate::backend::impersonation::end_viewing(&state.db, viewing, EndReason::LoggedOut, ctx.now, &ctx.origin)
+                .await?;
+        }
         let event = AuditEvent {
             actor: login::actor_of(auth.principal),
             customer_id: login::customer_of(auth.principal),
@@ -251,6 +270,7 @@ pub async fn begin_totp_setup() -> Result<(), AppError> {
     use crate::error::ErrorCode;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
+    ctx.not_viewing()?;
     let auth = ctx.auth.clone().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
     if second_factor::is_enrolled(&state, auth.credential_id).await? {
         ctx.customer_for_sensitive_change()?;
@@ -266,14 +286,20 @@ pub async fn begin_totp_setup() -> Result<(), AppError> {
 pub async fn authenticator_panel() -> Result<crate::types::TotpPanel, AppError> {
     use crate::backend::identity::second_factor;
     use crate::types::TotpPanel;
+    let ctx = crate::backend::auth::RequestContext::current()?;
+    let state = crate::backend::use_state()?;
+    if ctx.impersonation.is_some() {
+        // Viewing as a customer: their authenticator's state, never the viewer's own
+        // set-up or recovery codes kept in this session.
+        let credential = ctx.credential_for_read()?;
+        return Ok(if second_factor::is_enrolled(&state, credential).await? { TotpPanel::On } else { TotpPanel::Off });
+    }
     if let Some(codes) = fresh_recovery_codes().await? {
         return Ok(TotpPanel::RecoveryCodes(codes));
     }
     if let Some(setup) = pending_totp_setup().await? {
         return Ok(TotpPanel::Pending(setup));
     }
-    let ctx = crate::backend::auth::RequestContext::current()?;
-    let state = crate::backend::use_state()?;
     let auth = ctx.auth.as_ref().ok_or(AppError::new(crate::error::ErrorCode::Unauthenticated))?;
     Ok(if second_factor::is_enrolled(&state, auth.credential_id).await? { TotpPanel::On } else { TotpPanel::Off })
 }
@@ -288,6 +314,9 @@ pub async fn pending_totp_setup() -> Result<Option<TotpSetup>, AppError> {
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
     let auth = ctx.auth.clone().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
+    if ctx.impersonation.is_some() {
+        return Ok(None);
+    }
     let pending: Option<String> = support::session()?.get(TOTP_PENDING_KEY).await.map_err(support::session_error)?;
     let Some(secret) = pending.as_deref().and_then(TotpSecret::from_base32) else {
         return Ok(None);
@@ -309,6 +338,7 @@ pub async fn confirm_totp_setup(code: String) -> Result<(), AppError> {
     use crate::error::ErrorCode;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
+    ctx.not_viewing()?;
     let auth = ctx.auth.clone().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
     // The same rule as at the start, checked again here: another session may have
     // set up an authenticator in between, and replacing one needs a fresh step-up.
@@ -346,6 +376,9 @@ pub async fn confirm_totp_setup(code: String) -> Result<(), AppError> {
 /// The recovery codes just made, until the customer says they are saved.
 #[server(prefix = "/api", endpoint = "recovery_codes")]
 pub async fn fresh_recovery_codes() -> Result<Option<Vec<String>>, AppError> {
+    if crate::backend::auth::RequestContext::current()?.impersonation.is_some() {
+        return Ok(None);
+    }
     support::session()?.get(RECOVERY_ONCE_KEY).await.map_err(support::session_error)
 }
 
@@ -355,6 +388,7 @@ pub async fn recovery_codes_saved() -> Result<(), AppError> {
     use crate::backend::auth::RequestContext;
     use crate::types::Principal;
     let ctx = RequestContext::current()?;
+    ctx.not_viewing()?;
     support::session()?.remove_value(RECOVERY_ONCE_KEY).await.map_err(support::session_error)?;
     support::redirect(match ctx.auth.map(|a| a.principal) {
         Some(Principal::Staff { .. }) => "/staff/home",
@@ -369,7 +403,7 @@ pub async fn my_sessions() -> Result<Vec<SessionInfo>, AppError> {
     use crate::backend::auth::RequestContext;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let credential = ctx.signed_in_credential()?;
+    let credential = ctx.credential_for_read()?;
     Ok(crate::backend::identity::sessions::list(&state, credential, ctx.session_id.as_deref()).await?)
 }
 
@@ -380,7 +414,7 @@ pub async fn end_session(handle: String) -> Result<(), AppError> {
     use crate::error::ErrorCode;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let credential = ctx.signed_in_credential()?;
+    let credential = ctx.credential_for_change()?;
     if !crate::backend::identity::sessions::end_by_handle(&state, credential, &handle).await? {
         return Err(AppError::new(ErrorCode::NotFound));
     }
@@ -395,7 +429,7 @@ pub async fn end_other_sessions() -> Result<(), AppError> {
     use crate::backend::auth::RequestContext;
     let ctx = RequestContext::current()?;
     let state = crate::backend::use_state()?;
-    let credential = ctx.signed_in_credential()?;
+    let credential = ctx.credential_for_change()?;
     crate::backend::identity::sessions::end_all_except(&state, credential, ctx.session_id.as_deref()).await?;
     audit_session_end(&state, &ctx, "others_ended_by_owner").await?;
     support::redirect("/security");

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod branches;
 pub mod deposits;
 pub mod identity;
+pub mod impersonation;
 pub mod inquiries;
 pub mod requests;
 pub mod requests_sla;

@@ -95,9 +95,14 @@ pub async fn submit_request(
     use crate::error::ErrorCode;
     use crate::types::IdempotencyKey;
     let ctx = RequestContext::current()?;
-    let mut who = ctx.customer_for_change()?;
+    let mut who = ctx.customer_for_assisted_change()?;
     let state = crate::backend::use_state()?;
     let kind = crate::types::RequestKind::parse(&kind).ok_or_else(|| AppError::invalid("kind"))?;
+    if who.on_behalf_of.is_some() && kind.controls_card_or_contact() {
+        // Assist mode files requests for the customer; card controls and contact
+        // details stay the customer's own acts, always.
+        return Err(AppError::new(ErrorCode::ImpersonationReadOnly));
+    }
     let key = IdempotencyKey::parse(key.trim())?;
     let raw = input::RawForm {
         card_id,
@@ -151,7 +156,7 @@ pub async fn my_request(reference: String) -> Result<RequestView, AppError> {
 #[server(prefix = "/api", endpoint = "request_reply")]
 pub async fn reply_request(reference: String, body: String, key: String) -> Result<String, AppError> {
     use crate::backend::auth::RequestContext;
-    let who = RequestContext::current()?.customer_for_change()?;
+    let who = RequestContext::current()?.customer_for_assisted_change()?;
     let state = crate::backend::use_state()?;
     let body = crate::types::PlainText::new(&body, crate::backend::requests::MAX_BODY, "body")?;
     let key = crate::types::IdempotencyKey::parse(key.trim())?;

@@ -346,9 +346,13 @@ pub async fn verify_chain(db: &Db) -> Result<u64, VerifyError> {
 
 /// A customer's own security events, newest first, at most `limit` (capped at
 /// [`MAX_ENTRIES`]). Only what the customer may see: no detail, no staff ids.
+///
+/// Each request made while staff viewed the account is left out: the viewing
+/// itself (start, end) is listed, and the staff-access history summarises it.
 pub async fn events_for_customer(db: &Db, customer_id: i64, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, at, actor_kind, event, origin FROM audit_log WHERE customer_id = $1 ORDER BY id DESC LIMIT $2",
+        "SELECT id, at, actor_kind, event, origin FROM audit_log WHERE customer_id = $1 \
+         AND event <> 'impersonation_request' ORDER BY id DESC LIMIT $2",
     )
     .bind(customer_id)
     .bind(limit.clamp(0, MAX_ENTRIES))

@@ -5,7 +5,7 @@
 //! (`customer_for_read`, `customer_for_change`, `staff_with_role`), so a write path
 //! cannot reach a customer without the checks that writes need.
 use crate::error::{AppError, ErrorCode};
-use crate::types::{Principal, StaffRole, Timestamp};
+use crate::types::{ImpersonationMode, Principal, StaffRole, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// The session key under which [`SessionAuth`] is stored.
@@ -45,6 +45,11 @@ pub struct SessionAuth {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub step_up_at: Option<Timestamp>,
+    /// The "view as customer" session this staff session runs, if any. Only the id:
+    /// whether it still runs (and in which mode) is read from the database on every
+    /// request, so a stop, a grant or a role change elsewhere applies at once.
+    #[serde(default)]
+    pub impersonation_id: Option<i64>,
 }
 
 impl SessionAuth {
@@ -70,6 +75,26 @@ pub struct RequestContext {
     pub user_agent: String,
     pub now: Timestamp,
     pub policy: SessionPolicy,
+    /// Set while a staff member views the portal as a customer, after the
+    /// middleware has checked it against the database for this request.
+    pub impersonation: Option<Impersonation>,
+}
+
+/// A running "view as customer" session, as checked for this request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Impersonation {
+    pub id: i64,
+    pub staff_id: i64,
+    pub customer_id: i64,
+    /// The customer's online-banking credential (their sessions and second factor
+    /// are shown from it); None when they never enrolled.
+    pub customer_credential_id: Option<i64>,
+    pub customer_no: String,
+    pub customer_name: String,
+    pub mode: ImpersonationMode,
+    pub reason: String,
+    pub reference: String,
+    pub expires_at: Timestamp,
 }
 
 impl RequestContext {
@@ -90,19 +115,77 @@ impl RequestContext {
         }
     }
 
-    /// The customer whose data may be read in this request.
+    /// The customer whose data may be read in this request: the signed-in customer,
+    /// or the one a staff member is viewing as.
     pub fn customer_for_read(&self) -> Result<CustomerRead, AppError> {
-        match self.signed_in()?.principal {
-            Principal::Customer { customer_id } => Ok(CustomerRead { customer_id }),
-            Principal::Staff { .. } => Err(AppError::new(ErrorCode::Forbidden)),
+        match (self.signed_in()?.principal, &self.impersonation) {
+            (Principal::Customer { customer_id }, _) => Ok(CustomerRead { customer_id, staff_viewer: None }),
+            (Principal::Staff { staff_id, .. }, Some(viewing)) if viewing.staff_id == staff_id => {
+                Ok(CustomerRead { customer_id: viewing.customer_id, staff_viewer: Some(staff_id) })
+            }
+            (Principal::Staff { .. }, _) => Err(AppError::new(ErrorCode::Forbidden)),
         }
     }
 
     /// The customer whose data may be changed in this request. The only way to a
-    /// [`CustomerChange`]: later, impersonation is refused here, in one place.
+    /// [`CustomerChange`], so viewing as a customer is refused here, in one place:
+    /// no write path can reach a customer without passing this check.
     pub fn customer_for_change(&self) -> Result<CustomerChange, AppError> {
+        if self.impersonation.is_some() {
+            return Err(AppError::new(ErrorCode::ImpersonationReadOnly));
+        }
         let read = self.customer_for_read()?;
-        Ok(CustomerChange { customer_id: read.customer_id, credential_id: self.signed_in()?.credential_id })
+        Ok(CustomerChange {
+            customer_id: read.customer_id,
+            credential_id: self.signed_in()?.credential_id,
+            on_behalf_of: None,
+        })
+    }
+
+    /// For the service-request and booking forms only: the customer themselves, or
+    /// a staff member in assist mode (granted by a supervisor), whose writes are
+    /// recorded as theirs on the customer's behalf (`on_behalf_of`).
+    pub fn customer_for_assisted_change(&self) -> Result<CustomerChange, AppError> {
+        match &self.impersonation {
+            None => self.customer_for_change(),
+            Some(viewing) if viewing.mode == ImpersonationMode::Assist => {
+                let read = self.customer_for_read()?;
+                Ok(CustomerChange {
+                    customer_id: read.customer_id,
+                    credential_id: self.signed_in()?.credential_id,
+                    on_behalf_of: read.staff_viewer,
+                })
+            }
+            Some(_) => Err(AppError::new(ErrorCode::ImpersonationReadOnly)),
+        }
+    }
+
+    /// The credential whose sessions and second factor a page shows: the caller's
+    /// own, or the viewed customer's while viewing as them.
+    pub fn credential_for_read(&self) -> Result<i64, AppError> {
+        let auth = self.signed_in()?;
+        match &self.impersonation {
+            None => Ok(auth.credential_id),
+            Some(viewing) => viewing.customer_credential_id.ok_or(AppError::new(ErrorCode::NotFound)),
+        }
+    }
+
+    /// The caller's own credential, to change its sessions or second factor:
+    /// refused while viewing as a customer (whose settings are never touched, and
+    /// the page shows theirs, not the staff member's).
+    pub fn credential_for_change(&self) -> Result<i64, AppError> {
+        self.not_viewing()?;
+        self.signed_in_credential()
+    }
+
+    /// Refuses while a staff member views as a customer: for the few writes that do
+    /// not go through a customer proof (the second-factor set-up, which also runs
+    /// half signed in).
+    pub fn not_viewing(&self) -> Result<(), AppError> {
+        match self.impersonation {
+            Some(_) => Err(AppError::new(ErrorCode::ImpersonationReadOnly)),
+            None => Ok(()),
+        }
     }
 
     /// Like `customer_for_change`, and the second factor was confirmed within the
@@ -136,6 +219,21 @@ impl RequestContext {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CustomerRead {
     pub customer_id: i64,
+    /// The staff member viewing as the customer, if it is not the customer: reads
+    /// then leave no trace in the customer's data (nothing is marked read).
+    pub staff_viewer: Option<i64>,
+}
+
+impl CustomerRead {
+    /// The customer reading their own data (and the services that read for them).
+    pub const fn own(customer_id: i64) -> CustomerRead {
+        CustomerRead { customer_id, staff_viewer: None }
+    }
+
+    /// Whether the customer themselves is reading.
+    pub const fn by_customer(&self) -> bool {
+        self.staff_viewer.is_none()
+    }
 }
 
 /// Proof that the caller may change this customer's data.
@@ -143,6 +241,19 @@ pub struct CustomerRead {
 pub struct CustomerChange {
     pub customer_id: i64,
     pub credential_id: i64,
+    /// Set when a staff member in assist mode makes the change for the customer:
+    /// it is recorded as theirs, on the customer's behalf, never as the customer's.
+    pub on_behalf_of: Option<i64>,
+}
+
+impl CustomerChange {
+    /// Who is recorded as having made the change.
+    pub const fn actor(&self) -> crate::backend::audit::Actor {
+        match self.on_behalf_of {
+            Some(staff_id) => crate::backend::audit::Actor::Staff(staff_id),
+            None => crate::backend::audit::Actor::Customer(self.customer_id),
+        }
+    }
 }
 
 /// Proof that the caller is staff with a given role.
@@ -164,6 +275,7 @@ mod tests {
             user_agent: String::new(),
             now,
             policy: SessionPolicy::default(),
+            impersonation: None,
         }
     }
 
@@ -175,6 +287,7 @@ mod tests {
             created_at: Timestamp::from_micros(0),
             last_seen_at: Timestamp::from_micros(0),
             step_up_at: None,
+            impersonation_id: None,
         }
     }
 
@@ -190,7 +303,10 @@ mod tests {
     fn customers_read_and_change_their_own() {
         let c = ctx(Some(customer(Stage::SignedIn)), Timestamp::from_micros(0));
         assert_eq!(c.customer_for_read().unwrap().customer_id, 3);
-        assert_eq!(c.customer_for_change().unwrap(), CustomerChange { customer_id: 3, credential_id: 7 });
+        assert_eq!(
+            c.customer_for_change().unwrap(),
+            CustomerChange { customer_id: 3, credential_id: 7, on_behalf_of: None }
+        );
         assert_eq!(c.staff_with_role(&StaffRole::ALL).unwrap_err().code, ErrorCode::Forbidden);
     }
 

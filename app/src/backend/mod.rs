@@ -8,6 +8,7 @@ pub mod branches;
 pub mod clock;
 pub mod db;
 pub mod identity;
+pub mod impersonation;
 pub mod inquiries;
 pub mod ledger;
 pub mod notifications;

@@ -49,13 +49,16 @@ fn SignedIn() -> impl IntoView {
                     .and_then(Result::ok)
                     .flatten()
                     .map(|me| {
-                        let home = match me.principal {
-                            Principal::Customer { .. } => "/accounts",
-                            Principal::Staff { .. } => "/staff/home",
+                        let viewing = me.impersonating.clone();
+                        let home = match (me.principal, &viewing) {
+                            (Principal::Customer { .. }, _) | (_, Some(_)) => "/accounts",
+                            (Principal::Staff { .. }, None) => "/staff/home",
                         };
                         let unread = me.unread_notifications;
                         let is_customer = matches!(me.principal, Principal::Customer { .. });
+                        let customer_menu = is_customer || viewing.is_some();
                         view! {
+                            {viewing.map(|banner| view! { <crate::pages::impersonation::ViewingBanner banner /> })}
                             <nav class="account-nav" aria-label=t(Key::NavAccount)>
                                 <a href=home class="who">{me.display_name}</a>
                                 {is_customer
@@ -72,12 +75,10 @@ fn SignedIn() -> impl IntoView {
                                 </ActionForm>
                             </nav>
                             {match me.principal {
-                                Principal::Customer { .. } => {
-                                    view! { <CustomerMenu path=location.pathname.get_untracked() /> }.into_any()
-                                }
-                                Principal::Staff { role, .. } => {
+                                Principal::Staff { role, .. } if !customer_menu => {
                                     view! { <StaffMenu path=location.pathname.get_untracked() role /> }.into_any()
                                 }
+                                _ => view! { <CustomerMenu path=location.pathname.get_untracked() /> }.into_any(),
                             }}
                             <super::session_timer::SessionTimer seconds_left=me.seconds_left />
                         }

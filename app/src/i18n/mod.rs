@@ -155,6 +155,10 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "service_request_note_added" => Key::SrsEventNoteAdded,
         "service_request_started" => Key::SrsEventStarted,
         "service_request_resolved" => Key::SrsEventResolved,
+        "impersonation_started" => Key::EventImpersonationStarted,
+        "impersonation_ended" => Key::EventImpersonationEnded,
+        "impersonation_refused" => Key::EventImpersonationRefused,
+        "staff_view_setting_changed" => Key::EventStaffViewSettingChanged,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

@@ -6,6 +6,7 @@ pub mod deposits;
 pub mod dev_outbox;
 pub mod enroll;
 pub mod forgot;
+pub mod impersonation;
 pub mod inquiries;
 pub mod landing;
 pub mod login;

@@ -20,6 +20,7 @@ pub fn SecurityPage() -> impl IntoView {
             <TotpSetupPanel />
             <PasswordPanel />
             <SessionsPanel />
+            <crate::pages::impersonation::StaffAccessSection />
             <EventsPanel />
         </section>
     }

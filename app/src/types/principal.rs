@@ -1,5 +1,5 @@
 //! Who is signed in, as the UI needs to know it.
-use super::{StaffRole, Timestamp};
+use super::{ImpersonationBanner, StaffRole, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in principal, as stored in the session.
@@ -21,4 +21,6 @@ pub struct Me {
     /// the warning counts from when the answer arrived.
     pub seconds_left: i64,
     pub unread_notifications: i64,
+    /// Set while a staff member views the portal as a customer: the banner.
+    pub impersonating: Option<ImpersonationBanner>,
 }

@@ -23,6 +23,15 @@ text_enum! {
 }
 
 impl RequestKind {
+    /// Kinds that act on a card at once or change contact details: never filed by
+    /// staff on a customer's behalf.
+    pub const fn controls_card_or_contact(self) -> bool {
+        matches!(
+            self,
+            RequestKind::CardLost | RequestKind::CardFreeze | RequestKind::CardUnfreeze | RequestKind::ContactChange
+        )
+    }
+
     /// Done by the customer alone, at once: the request is a record of it and is
     /// closed as it is made (freezing and unfreezing a card).
     pub const fn is_self_service(self) -> bool {

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod staff;
+pub mod viewing;
 
 use app::backend::{AppState, Clock, Db, FixedClock};
 use app::types::Timestamp;

@@ -6,6 +6,10 @@
 //! advisor with a booking of theirs, whoever holds one of their threads or service
 //! requests; and supervisors and admins. Anyone else gets `not_found`, exactly as for a customer
 //! number that does not exist. Every view is audited (staff member and customer).
+//!
+//! The staff console's customer 360 (`backend::console::customer`) builds on
+//! [`load_summary`] with its own rule (agents, supervisors and admins reach every
+//! customer; advisors only those they serve, by [`has_relationship`]).
 use super::{audit_staff, events, oversees};
 use crate::api::advisor::{AdvisorChoice, CustomerSummary, OpenInquiry, OpenRequest, Segment, UpcomingBooking};
 use crate::backend::auth::{CustomerRead, StaffActor};
@@ -23,7 +27,7 @@ pub async fn customer_by_no(db: &Db, customer_no: &str) -> Result<CustomerRow, A
         "SELECT c.id, c.customer_no, c.full_name, b.name_zh, b.name_en, c.relationship_manager_id \
          FROM customers c JOIN branches b ON b.id = c.branch_id WHERE c.customer_no = $1",
     )
-    .bind(customer_no.trim())
+    .bind(customer_no.trim().to_ascii_uppercase())
     .fetch_optional(db.pool())
     .await?
     .ok_or_else(|| AppError::new(ErrorCode::NotFound))
@@ -54,15 +58,28 @@ pub async fn summary(
     customer_no: &str,
     origin: &str,
 ) -> Result<CustomerSummary, AppError> {
-    let (customer_id, customer_no, name, branch_zh, branch_en, manager_id) =
-        customer_by_no(&state.db, customer_no).await?;
-    if !has_relationship(&state.db, actor, customer_id).await? {
+    let customer = customer_by_no(&state.db, customer_no).await?;
+    if !has_relationship(&state.db, actor, customer.0).await? {
         return Err(AppError::new(ErrorCode::NotFound));
     }
+    let summary = load_summary(state, &customer).await?;
+
+    let mut tx = state.db.begin_write().await?;
+    let detail = json!({ "customer_no": summary.customer_no });
+    audit_staff(&mut tx, state, actor, Some(customer.0), events::CUSTOMER_SUMMARY_VIEWED, detail, origin).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// The summary of a customer the caller was already found to reach (by
+/// [`summary`] here, or by the console's 360, which has its own rule); not audited
+/// here: each caller audits its own view.
+pub async fn load_summary(state: &AppState, customer: &CustomerRow) -> Result<CustomerSummary, AppError> {
+    let (customer_id, customer_no, name, branch_zh, branch_en, manager_id) = customer.clone();
     let now = state.clock.now();
-    // The relationship was just checked: reading the customer's products is what
-    // a customer read proof stands for here.
-    let overview = accounts::overview(&state.db, &CustomerRead { customer_id }, state.zone, now).await?;
+    // The caller's right to this customer was just checked: reading the customer's
+    // products is what a customer read proof stands for here.
+    let overview = accounts::overview(&state.db, &CustomerRead::own(customer_id), state.zone, now).await?;
     let manager = match manager_id {
         Some(id) => sqlx::query_as::<_, (String, String)>("SELECT staff_no, full_name FROM staff WHERE id = $1")
             .bind(id)
@@ -74,12 +91,6 @@ pub async fn summary(
     let inquiries = open_inquiries(state, customer_id).await?;
     let requests = open_requests(state, customer_id).await?;
     let upcoming = upcoming_bookings(state, customer_id, now).await?;
-
-    let mut tx = state.db.begin_write().await?;
-    let detail = json!({ "customer_no": customer_no });
-    audit_staff(&mut tx, state, actor, Some(customer_id), events::CUSTOMER_SUMMARY_VIEWED, detail, origin).await?;
-    tx.commit().await?;
-
     Ok(CustomerSummary {
         customer_no,
         name,

@@ -6,7 +6,7 @@ use super::schedule;
 use super::slots::{self, Schedule, Slot};
 use super::{reminders, views};
 use crate::api::booking::BookingView;
-use crate::backend::audit::{self, Actor, AuditEvent};
+use crate::backend::audit::{self, AuditEvent};
 use crate::backend::auth::CustomerChange;
 use crate::backend::ledger::idempotency::{self, Claim};
 use crate::backend::ledger::retry::{with_retries, Attempt};
@@ -120,7 +120,7 @@ async fn book_once(state: &AppState, who: &CustomerChange, request: &BookRequest
         .ok_or_else(|| AppError::invalid("advisor"))?;
     let busy = schedule::load_busy(&mut tx, advisor.staff_id, now, None).await.map_err(write_error)?;
     let slot = offered_or_refused(&schedule, &busy, now, zone, request.starts_at)?;
-    let (id, reference) = insert_booking(&mut tx, who.customer_id, &advisor, request, &slot, now).await?;
+    let (id, reference) = insert_booking(&mut tx, who, &advisor, request, &slot, now).await?;
     reminders::schedule_reminders(&mut tx, id, slot.starts_at, now).await.map_err(write_error)?;
     let when = crate::backend::local_time(zone, slot.starts_at);
     notifications::notify(&mut tx, who.customer_id, KIND_CONFIRMED, &format!("{reference} · {when}"), now)
@@ -134,8 +134,8 @@ async fn book_once(state: &AppState, who: &CustomerChange, request: &BookRequest
     let json = serde_json::to_string(&view).map_err(|_| AppError::new(ErrorCode::Internal))?;
     idempotency::complete(&mut tx, who.customer_id, &request.key, &json).await?;
     let event = AuditEvent {
-        actor: Actor::Customer(who.customer_id),
-        customer_id: None,
+        actor: who.actor(),
+        customer_id: who.on_behalf_of.map(|_| who.customer_id),
         event: "booking_made",
         detail: serde_json::json!({
             "reference": reference,
@@ -155,7 +155,7 @@ async fn book_once(state: &AppState, who: &CustomerChange, request: &BookRequest
 /// again on the rare clash). The overlap rule answers "slot taken".
 async fn insert_booking(
     tx: &mut Transaction<'static, Any>,
-    customer_id: i64,
+    who: &CustomerChange,
     advisor: &schedule::Advisor,
     request: &BookRequest,
     slot: &Slot,
@@ -166,12 +166,12 @@ async fn insert_booking(
         let reference = format!("BK{:08}", rand::rngs::OsRng.gen_range(0..100_000_000_u32));
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO bookings (reference, customer_id, advisor_id, branch_id, purpose, channel, starts_at, \
-             ends_at, busy_until, topic_note, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+             ends_at, busy_until, topic_note, created_at, updated_at, booked_by_staff_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) \
              ON CONFLICT (reference) DO NOTHING RETURNING id",
         )
         .bind(&reference)
-        .bind(customer_id)
+        .bind(who.customer_id)
         .bind(advisor.staff_id)
         .bind(advisor.branch_id)
         .bind(request.purpose.as_str())
@@ -181,6 +181,7 @@ async fn insert_booking(
         .bind(slot.busy_until.micros())
         .bind(&request.note)
         .bind(now.micros())
+        .bind(who.on_behalf_of)
         .fetch_optional(&mut **tx)
         .await
         .map_err(write_error)?;

@@ -7,7 +7,7 @@ use super::slots::CUT_OFF_SECONDS;
 use super::views::{self, Found};
 use super::{reminders, schedule};
 use crate::api::booking::BookingView;
-use crate::backend::audit::{self, Actor, AuditEvent};
+use crate::backend::audit::{self, AuditEvent};
 use crate::backend::auth::CustomerChange;
 use crate::backend::ledger::retry::{with_retries, Attempt};
 use crate::backend::{notifications, AppState};
@@ -104,7 +104,9 @@ async fn record(
     detail: serde_json::Value,
     now: Timestamp,
 ) -> Result<(), Attempt> {
-    let event = AuditEvent { actor: Actor::Customer(who.customer_id), customer_id: None, event, detail, origin: "" };
+    // Staff in assist mode act as themselves, on the customer's behalf.
+    let customer_id = who.on_behalf_of.map(|_| who.customer_id);
+    let event = AuditEvent { actor: who.actor(), customer_id, event, detail, origin: "" };
     audit::record(tx, state.db.backend(), now, &event).await.map_err(write_error)?;
     Ok(())
 }
@@ -197,7 +199,8 @@ async fn cancel_once(
     let (now, zone) = (state.clock.now(), state.zone);
     let mut tx = state.db.begin_write().await.map_err(write_error)?;
     let found = changeable(&mut tx, who, reference, zone, now).await?;
-    if !mark_cancelled(&mut tx, found.id, CancelledBy::Customer, reason.as_str(), now).await.map_err(write_error)? {
+    let by = if who.on_behalf_of.is_some() { CancelledBy::Staff } else { CancelledBy::Customer };
+    if !mark_cancelled(&mut tx, found.id, by, reason.as_str(), now).await.map_err(write_error)? {
         return Err(AppError::new(ErrorCode::WrongState).into());
     }
     let when = crate::backend::local_time(zone, found.view.starts_at);

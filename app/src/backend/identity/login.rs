@@ -109,7 +109,15 @@ pub async fn with_password(
     if stage == Stage::SignedIn {
         audit_success(state, &cred, principal, origin, now).await?;
     }
-    Ok(SessionAuth { credential_id: cred.id, principal, stage, created_at: now, last_seen_at: now, step_up_at: None })
+    Ok(SessionAuth {
+        credential_id: cred.id,
+        principal,
+        stage,
+        created_at: now,
+        last_seen_at: now,
+        step_up_at: None,
+        impersonation_id: None,
+    })
 }
 
 /// Upgrades the stored hash after the parameters were raised; a failure here is

@@ -82,7 +82,10 @@ pub async fn read(state: &AppState, who: &CustomerRead, id: i64) -> Result<Threa
     .await?
     .ok_or(AppError::new(ErrorCode::NotFound))?;
     let messages = messages(&state.db, state.zone, id).await?;
-    super::mark_read(&state.db, id, "customer_read_upto").await?;
+    // Staff viewing as the customer leave the customer's unread marks alone.
+    if who.by_customer() {
+        super::mark_read(&state.db, id, "customer_read_upto").await?;
+    }
     Ok(ThreadView {
         id,
         topic: topic_of(&row.try_get::<String, _>("topic")?)?,

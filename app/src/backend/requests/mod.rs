@@ -194,6 +194,9 @@ pub struct NewRequest<'a> {
     pub account_id: Option<i64>,
     pub posting_id: Option<i64>,
     pub follow_up_of: Option<i64>,
+    /// A staff member in assist mode filing it for the customer: the request and its
+    /// first step are theirs, on the customer's behalf.
+    pub created_by_staff_id: Option<i64>,
 }
 
 /// Inserts a request as submitted, its clock running from `now`, and its first
@@ -222,8 +225,8 @@ pub async fn insert_request(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO service_requests (reference, customer_id, kind, priority, status, subject, body, details, \
            card_id, account_id, posting_id, follow_up_of, branch_id, target_minutes, used_minutes, running_since, \
-           due_at, decision_due_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15, $16, $14, $14) \
+           due_at, decision_due_at, created_at, updated_at, created_by_staff_id) \
+         VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15, $16, $14, $14, $17) \
          RETURNING id",
     )
     .bind(reference.as_str())
@@ -242,6 +245,7 @@ pub async fn insert_request(
     .bind(now.micros())
     .bind(due.micros())
     .bind(decision_due.map(|t| t.micros()))
+    .bind(new.created_by_staff_id)
     .fetch_one(&mut **tx)
     .await?;
     append_event(
@@ -250,7 +254,7 @@ pub async fn insert_request(
         EventKind::Submitted,
         None,
         Some(RequestStatus::Submitted),
-        Actor::Customer(new.customer_id),
+        new.created_by_staff_id.map_or(Actor::Customer(new.customer_id), Actor::Staff),
         "",
         now,
     )

@@ -186,5 +186,6 @@ fn request<'a>(
         account_id: None,
         posting_id: None,
         follow_up_of: None,
+        created_by_staff_id: None,
     }
 }

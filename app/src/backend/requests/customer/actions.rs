@@ -38,7 +38,8 @@ pub async fn reply(
         return RequestRef::parse(&answer).ok_or(AppError::new(ErrorCode::Internal));
     }
     let row = lock_request(&mut tx, state.db.backend(), reference, Some(who.customer_id)).await?;
-    let actor = Actor::Customer(who.customer_id);
+    // Staff in assist mode write as themselves, on the customer's behalf.
+    let actor = who.actor();
     let landed = match reply_mode(&row, now) {
         ReplyMode::Message => {
             insert_message(&mut tx, row.id, actor, body, now).await?;
@@ -78,6 +79,7 @@ async fn follow_up(
         account_id: None,
         posting_id: None,
         follow_up_of: Some(row.id),
+        created_by_staff_id: None,
     };
     let (id, reference) = insert_request(tx, state.zone, calendar, &new, now).await?;
     let actor = Actor::Customer(row.customer_id);

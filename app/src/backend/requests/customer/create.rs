@@ -95,6 +95,7 @@ fn request<'a>(
         account_id: None,
         posting_id: None,
         follow_up_of: None,
+        created_by_staff_id: cx.who.on_behalf_of,
     }
 }
 
@@ -117,8 +118,10 @@ async fn audit_event(
     event: &str,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
-    let event =
-        AuditEvent { actor: Actor::Customer(cx.who.customer_id), customer_id: None, event, detail, origin: cx.origin };
+    // On the customer's behalf (assist mode) the staff member is the actor and the
+    // customer is named as the one concerned.
+    let customer_id = cx.who.on_behalf_of.map(|_| cx.who.customer_id);
+    let event = AuditEvent { actor: cx.who.actor(), customer_id, event, detail, origin: cx.origin };
     audit::record(tx, cx.state.db.backend(), cx.now, &event).await?;
     Ok(())
 }
