@@ -69,6 +69,10 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
                         Ok(n) => tracing::info!(deleted = n, "expired session records removed"),
                         Err(err) => tracing::warn!(error = %err, "session sweep failed; will retry"),
                     }
+                    let now = state.clock.now();
+                    if let Err(err) = app::backend::impersonation::settle_open(&state.db, None, now, "").await {
+                        tracing::warn!(error = %err, "closing viewings of ended sessions failed; will retry");
+                    }
                 }
             }
         }

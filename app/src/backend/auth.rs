@@ -333,6 +333,62 @@ mod tests {
         assert_eq!(c.customer_for_read().unwrap_err().code, ErrorCode::Forbidden);
     }
 
+    fn viewing(mode: ImpersonationMode) -> RequestContext {
+        let mut auth = customer(Stage::SignedIn);
+        auth.principal = Principal::Staff { staff_id: 5, role: StaffRole::Agent };
+        auth.impersonation_id = Some(9);
+        let mut c = ctx(Some(auth), Timestamp::from_micros(0));
+        c.impersonation = Some(Impersonation {
+            id: 9,
+            staff_id: 5,
+            customer_id: 3,
+            customer_credential_id: Some(11),
+            customer_no: "C00000003".into(),
+            customer_name: "Test".into(),
+            mode,
+            reason: "helping".into(),
+            reference: "CALL-1".into(),
+            expires_at: Timestamp::from_micros(3_600_000_000),
+        });
+        c
+    }
+
+    #[test]
+    fn viewing_as_a_customer_reads_and_never_changes() {
+        let c = viewing(ImpersonationMode::ReadOnly);
+        let read = c.customer_for_read().unwrap();
+        assert_eq!((read.customer_id, read.staff_viewer), (3, Some(5)));
+        assert!(!read.by_customer(), "reads while viewing leave no marks");
+        assert_eq!(c.customer_for_change().unwrap_err().code, ErrorCode::ImpersonationReadOnly);
+        assert_eq!(c.customer_for_sensitive_change().unwrap_err().code, ErrorCode::ImpersonationReadOnly);
+        assert_eq!(c.customer_for_assisted_change().unwrap_err().code, ErrorCode::ImpersonationReadOnly);
+        assert_eq!(c.credential_for_change().unwrap_err().code, ErrorCode::ImpersonationReadOnly);
+        assert_eq!(c.credential_for_read().unwrap(), 11, "the customer's sessions and second factor are shown");
+        assert!(c.staff_with_role(&[StaffRole::Agent]).is_ok(), "still staff");
+    }
+
+    #[test]
+    fn assist_mode_opens_only_the_assisted_path_on_the_customers_behalf() {
+        let c = viewing(ImpersonationMode::Assist);
+        let change = c.customer_for_assisted_change().unwrap();
+        assert_eq!((change.customer_id, change.on_behalf_of), (3, Some(5)));
+        assert_eq!(change.actor(), crate::backend::audit::Actor::Staff(5), "recorded as the staff member's");
+        assert_eq!(c.customer_for_change().unwrap_err().code, ErrorCode::ImpersonationReadOnly);
+        let own = ctx(Some(customer(Stage::SignedIn)), Timestamp::from_micros(0));
+        let theirs = own.customer_for_assisted_change().unwrap();
+        assert_eq!(theirs.on_behalf_of, None);
+        assert_eq!(theirs.actor(), crate::backend::audit::Actor::Customer(3));
+    }
+
+    #[test]
+    fn a_viewing_of_another_staff_member_opens_nothing() {
+        let mut c = viewing(ImpersonationMode::ReadOnly);
+        if let Some(v) = c.impersonation.as_mut() {
+            v.staff_id = 6;
+        }
+        assert_eq!(c.customer_for_read().unwrap_err().code, ErrorCode::Forbidden);
+    }
+
     #[test]
     fn idle_and_absolute_expiry() {
         let policy = SessionPolicy::default();

@@ -153,26 +153,33 @@ pub async fn end_viewing(
     Ok(true)
 }
 
-/// Ends every viewing of `staff_id` that has not been seen to end (log-out, a new
-/// log-in, a start finding a stale one). Returns how many ended.
-pub async fn end_all_of_staff(
-    db: &Db,
-    staff_id: i64,
-    reason: EndReason,
-    now: Timestamp,
-    origin: &str,
-) -> Result<u64, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM impersonations WHERE staff_id = $1 AND ended_at IS NULL")
-        .bind(staff_id)
-        .fetch_all(db.pool())
-        .await?;
-    let mut ended = 0;
-    for id in ids {
-        if end_viewing(db, id, reason, now, origin).await? {
-            ended += 1;
+/// Ends the open viewings (of one staff member, or all) that no longer run: past
+/// their limit, or whose staff session is gone (ended elsewhere, expired, swept)
+/// without a request to notice. Returns how many still run. Called before a start
+/// and by the session sweep, so the customer's history never shows a viewing as
+/// running when nobody can be using it.
+pub async fn settle_open(db: &Db, staff_id: Option<i64>, now: Timestamp, origin: &str) -> Result<u64, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.expires_at, \
+           (SELECT COUNT(*) FROM sessions s WHERE s.id = i.staff_session_id AND s.expires_at > $2) AS alive \
+         FROM impersonations i WHERE i.ended_at IS NULL AND ($1 IS NULL OR i.staff_id = $1)",
+    )
+    .bind(staff_id)
+    .bind(now.micros())
+    .fetch_all(db.pool())
+    .await?;
+    let mut running = 0;
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        if now.micros() >= row.try_get::<i64, _>("expires_at")? {
+            end_viewing(db, id, EndReason::TimeLimit, now, origin).await?;
+        } else if row.try_get::<i64, _>("alive")? == 0 {
+            end_viewing(db, id, EndReason::SessionEnded, now, origin).await?;
+        } else {
+            running += 1;
         }
     }
-    Ok(ended)
+    Ok(running)
 }
 
 /// One request made while viewing: counted on the viewing and written to the

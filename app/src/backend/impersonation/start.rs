@@ -1,11 +1,11 @@
 //! Starting a viewing: who may, on whom, and what is written when it starts.
-use super::{end_viewing, events, ALLOWED_ROLES};
+use super::{events, settle_open, ALLOWED_ROLES};
 use crate::backend::audit::{self, Actor, AuditEvent};
 use crate::backend::auth::StaffActor;
 use crate::backend::{notifications, AppState};
 use crate::error::{AppError, ErrorCode};
 use crate::types::impersonation::MAX_MINUTES;
-use crate::types::{AccessReason, EndReason, TicketRef, Timestamp};
+use crate::types::{AccessReason, TicketRef, Timestamp};
 use sqlx::Row;
 
 /// The notification kind the customer gets when a viewing starts.
@@ -85,33 +85,10 @@ async fn try_start(state: &AppState, request: &StartRequest<'_>, now: Timestamp)
 }
 
 /// Never nested: a viewing still running (in this or another of the staff
-/// member's sessions) refuses a second. One whose time is up, or whose staff
-/// session no longer exists (ended elsewhere, expired unseen), is ended first.
+/// member's sessions) refuses a second. Ones whose time is up, or whose staff
+/// session is gone, are ended first ([`settle_open`]).
 async fn refuse_if_running(state: &AppState, staff_id: i64, now: Timestamp, origin: &str) -> Result<(), AppError> {
-    let rows = sqlx::query(
-        "SELECT i.id, i.expires_at, EXISTS (SELECT 1 FROM sessions s WHERE s.id = i.staff_session_id \
-           AND s.expires_at > $2) AS session_alive \
-         FROM impersonations i WHERE i.staff_id = $1 AND i.ended_at IS NULL",
-    )
-    .bind(staff_id)
-    .bind(now.micros())
-    .fetch_all(state.db.pool())
-    .await?;
-    let mut running = false;
-    for row in rows {
-        let id: i64 = row.try_get("id")?;
-        let alive = row
-            .try_get::<bool, _>("session_alive")
-            .or_else(|_| row.try_get::<i64, _>("session_alive").map(|v| v != 0))?;
-        if now.micros() >= row.try_get::<i64, _>("expires_at")? {
-            end_viewing(&state.db, id, EndReason::TimeLimit, now, origin).await?;
-        } else if !alive {
-            end_viewing(&state.db, id, EndReason::SessionEnded, now, origin).await?;
-        } else {
-            running = true;
-        }
-    }
-    if running {
+    if settle_open(&state.db, Some(staff_id), now, origin).await? > 0 {
         return Err(AppError::new(ErrorCode::AlreadyImpersonating));
     }
     Ok(())
