@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// The columns [`access_of`] reads; join `impersonations i`, `staff s`, `customers c`.
-pub(crate) const ACCESS_COLUMNS: &str = "i.id, s.staff_no, s.full_name AS staff_name, c.customer_no, \
+const ACCESS_COLUMNS: &str = "i.id, s.staff_no, s.full_name AS staff_name, c.customer_no, \
      c.full_name AS customer_name, i.reason, i.reference, i.mode, i.started_at, i.expires_at, i.ended_at, \
      i.end_reason, i.requests, i.refused";
 
@@ -31,7 +31,7 @@ pub async fn history_for_customer(
 
 /// One row of [`ACCESS_COLUMNS`] as a [`StaffAccess`] at `now` (a viewing not seen
 /// to end counts as running until its limit).
-pub(crate) fn access_of(row: &AnyRow, zone: chrono_tz::Tz, now: Timestamp) -> Result<StaffAccess, sqlx::Error> {
+fn access_of(row: &AnyRow, zone: chrono_tz::Tz, now: Timestamp) -> Result<StaffAccess, sqlx::Error> {
     let expires_at = Timestamp::from_micros(row.try_get("expires_at")?);
     let ended_at: Option<i64> = row.try_get("ended_at")?;
     let running = ended_at.is_none() && now < expires_at;

@@ -16,7 +16,6 @@ mod history;
 mod start;
 
 pub use history::history_for_customer;
-pub(crate) use history::{access_of, ACCESS_COLUMNS};
 pub use start::{csrf_matches, csrf_token, start, StartRequest};
 
 use super::audit::{self, Actor, AuditEvent};
