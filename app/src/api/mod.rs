@@ -7,6 +7,7 @@ pub mod branches;
 pub mod deposits;
 pub mod identity;
 pub mod impersonation;
+pub mod impersonation_review;
 pub mod inquiries;
 pub mod requests;
 pub mod requests_sla;

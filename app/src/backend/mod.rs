@@ -2,6 +2,7 @@
 //! takes the database and the clock as parameters.
 pub mod advisor;
 pub mod audit;
+pub mod audit_export;
 pub mod auth;
 pub mod booking;
 pub mod branches;
@@ -9,6 +10,7 @@ pub mod clock;
 pub mod db;
 pub mod identity;
 pub mod impersonation;
+pub mod impersonation_review;
 pub mod inquiries;
 pub mod ledger;
 pub mod notifications;

@@ -102,6 +102,7 @@ fn StaffMenu(path: String, role: StaffRole) -> impl IntoView {
     if matches!(role, StaffRole::Supervisor | StaffRole::Admin) {
         items.push(("/staff/managers", Key::NavStaffManagers));
         items.push(("/staff/requests/report", Key::NavStaffSlaReport));
+        items.push(("/staff/impersonations", Key::ReviewNav));
     }
     view! { <SectionMenu items path label=Key::NavStaffSections /> }
 }

@@ -7,6 +7,7 @@ pub mod dev_outbox;
 pub mod enroll;
 pub mod forgot;
 pub mod impersonation;
+pub mod impersonation_review;
 pub mod inquiries;
 pub mod landing;
 pub mod login;

@@ -1,5 +1,6 @@
 //! The HTTP surface: the router and the middleware around it.
 mod api_status;
+mod audit_export;
 mod auth;
 mod csrf;
 mod export;
@@ -71,6 +72,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/locale", post(locale::switch))
         .route("/accounts/{id}/export.csv", get(export::csv))
+        .route("/staff/audit.csv", get(audit_export::csv))
         .route("/consultations/{reference}/calendar.ics", get(ics::calendar))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         // Innermost: handlers see a body that stops at the limit.
