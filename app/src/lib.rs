@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/bookings/:id") view=pages::advisor::AdvisorBookingPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/schedule") view=pages::advisor::SchedulePage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/managers") view=pages::advisor::ManagersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/customers") view=pages::console::CustomerSearchPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/customers/:customer_no") view=pages::advisor::CustomerSummaryPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/impersonations") view=pages::impersonation_review::ImpersonationsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/impersonations/:id") view=pages::impersonation_review::ImpersonationPage ssr=SsrMode::InOrder />

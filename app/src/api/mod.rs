@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod advisor;
 pub mod booking;
 pub mod branches;
+pub mod console;
 pub mod deposits;
 pub mod identity;
 pub mod impersonation;

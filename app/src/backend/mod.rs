@@ -7,6 +7,7 @@ pub mod auth;
 pub mod booking;
 pub mod branches;
 pub mod clock;
+pub mod console;
 pub mod db;
 pub mod identity;
 pub mod impersonation;

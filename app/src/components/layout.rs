@@ -99,6 +99,9 @@ fn StaffMenu(path: String, role: StaffRole) -> impl IntoView {
         ("/staff/calendar", Key::NavStaffCalendar),
         ("/staff/schedule", Key::NavStaffSchedule),
     ];
+    if matches!(role, StaffRole::Agent | StaffRole::Supervisor | StaffRole::Admin | StaffRole::Advisor) {
+        items.push(("/staff/customers", Key::ConsoleNavCustomers));
+    }
     if matches!(role, StaffRole::Supervisor | StaffRole::Admin) {
         items.push(("/staff/managers", Key::NavStaffManagers));
         items.push(("/staff/requests/report", Key::NavStaffSlaReport));

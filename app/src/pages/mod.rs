@@ -1,6 +1,7 @@
 //! Routes: one module per page.
 pub mod accounts;
 pub mod advisor;
+pub mod console;
 pub mod consultations;
 pub mod deposits;
 pub mod dev_outbox;

@@ -1,10 +1,12 @@
 //! The staff entrance: log-in with staff number and password, the mandatory second
-//! factor (set up on first log-in), and the console home.
-use crate::api::identity::{current_user, StaffLogin};
+//! factor (set up on first log-in), and the console home with the staff member's
+//! queues and the customer search.
+use crate::api::console::{staff_console_home, ConsoleHome};
+use crate::api::identity::StaffLogin;
 use crate::components::form::{action_error, Field, FormError};
 use crate::i18n::Key;
+use crate::pages::console::CustomerSearchBox;
 use crate::t;
-use crate::types::Principal;
 use leptos::prelude::*;
 
 #[component]
@@ -36,35 +38,20 @@ pub fn StaffSetupPage() -> impl IntoView {
     }
 }
 
+/// The console home: the staff member's queues with their counts and links (each
+/// only for the roles that work it), today's consultations and the customer search.
 #[component]
 pub fn StaffHomePage() -> impl IntoView {
-    let me = Resource::new_blocking(|| (), |_| current_user());
+    let home = Resource::new_blocking(|| (), |_| staff_console_home());
     view! {
-        <section class="form-page" aria-labelledby="staff-home-title">
+        <section class="form-page wide console-page" aria-labelledby="staff-home-title">
             <h1 id="staff-home-title">{t(Key::StaffHomeTitle)}</h1>
             <Suspense fallback=|| ()>
                 {move || {
-                    me.get()
-                        .map(|me| match me {
-                            Ok(Some(me)) if matches!(me.principal, Principal::Staff { .. }) => {
-                                let role = match me.principal {
-                                    Principal::Staff { role, .. } => role.as_str(),
-                                    Principal::Customer { .. } => "",
-                                };
-                                view! {
-                                    <p>{t(Key::SignedInAs)}<strong>{me.display_name}</strong>" ("{role}")"</p>
-                                    {(role != "agent")
-                                        .then(|| {
-                                            view! {
-                                                <p>
-                                                    <a class="button" href="/staff/calendar">{t(Key::AdvHomeCalendar)}</a>
-                                                </p>
-                                            }
-                                        })}
-                                }
-                                    .into_any()
-                            }
-                            _ => {
+                    home.get()
+                        .map(|home| match home {
+                            Ok(home) => home_view(home).into_any(),
+                            Err(_) => {
                                 view! {
                                     <p class="error" role="alert">
                                         {t(Key::ErrorUnauthenticated)}" "<a href="/staff">{t(Key::LoginStaff)}</a>
@@ -76,6 +63,91 @@ pub fn StaffHomePage() -> impl IntoView {
                 }}
             </Suspense>
             <super::inquiries::StaffHomeInquiries />
+        </section>
+    }
+}
+
+/// A queue's line: its count, linked to the filtered list.
+fn queue_link(href: &'static str, label: Key, count: i64) -> impl IntoView {
+    view! {
+        <li class="console-queue" data-count=count.to_string()>
+            <a href=href>
+                <span>{t(label)}</span>
+                <strong class="console-count">{count}</strong>
+            </a>
+        </li>
+    }
+}
+
+fn home_view(home: ConsoleHome) -> impl IntoView {
+    let ConsoleHome { staff_no, name, role, requests, inquiries, consultations, can_search, has_calendar } = home;
+    view! {
+        <p>{t(Key::SignedInAs)}<strong>{name}</strong>" ("{staff_no}" · "{role.as_str()}")"</p>
+        {has_calendar
+            .then(|| {
+                view! {
+                    <p>
+                        <a class="button" href="/staff/calendar">{t(Key::AdvHomeCalendar)}</a>
+                    </p>
+                }
+            })}
+        {can_search
+            .then(|| {
+                view! {
+                    <section class="panel" aria-labelledby="console-home-search">
+                        <h2 id="console-home-search">{t(Key::ConsoleSearchTitle)}</h2>
+                        <CustomerSearchBox />
+                    </section>
+                }
+            })}
+        <section class="panel console-queues" aria-labelledby="console-home-requests">
+            <h2 id="console-home-requests">{t(Key::ConsoleHomeRequests)}</h2>
+            <ul class="console-queue-list" role="list">
+                {queue_link("/staff/requests?assignee=me", Key::ConsoleHomeRequestsMine, requests.mine)}
+                {requests
+                    .unassigned
+                    .map(|n| queue_link("/staff/requests?assignee=unassigned", Key::ConsoleHomeRequestsUnassigned, n))}
+                {requests.overdue.map(|n| queue_link("/staff/requests?due=overdue", Key::ConsoleHomeRequestsOverdue, n))}
+            </ul>
+        </section>
+        <section class="panel console-queues" aria-labelledby="console-home-inquiries">
+            <h2 id="console-home-inquiries">{t(Key::ConsoleHomeInquiries)}</h2>
+            <ul class="console-queue-list" role="list">
+                {queue_link("/staff/inquiries?filter=mine", Key::ConsoleHomeInquiriesMine, inquiries.mine)}
+                {queue_link("/staff/inquiries?filter=unassigned", Key::ConsoleHomeInquiriesUnclaimed, inquiries.unclaimed)}
+            </ul>
+        </section>
+        <section class="panel console-today" aria-labelledby="console-home-today">
+            <h2 id="console-home-today">
+                {t(if consultations.own { Key::ConsoleHomeTodayMine } else { Key::ConsoleHomeTodayBranch })}
+            </h2>
+            {if consultations.items.is_empty() {
+                view! { <p class="console-empty">{t(Key::ConsoleHomeTodayNone)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="adv-list" role="list">
+                        {consultations
+                            .items
+                            .into_iter()
+                            .map(|b| {
+                                view! {
+                                    <li class="adv-entry" data-reference=b.reference.clone() data-status=b.status.as_str()>
+                                        <a href=b.href>
+                                            <span class="adv-time">{b.time}</span>
+                                            <span class="adv-customer">{b.customer_name}" ("{b.customer_no}")"</span>
+                                            <span class="adv-meta">
+                                                {b.advisor_name}" · "{t(b.purpose.label())}" · "{t(b.channel.label())}" · "
+                                                {t(b.status.label())}
+                                            </span>
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
         </section>
     }
 }

@@ -1,31 +1,47 @@
-//! `/staff/customers/:customer_no`: the customer summary for staff who serve the
-//! customer: segment and total assets, products and balances, the relationship
-//! manager, open inquiries, open service requests and upcoming bookings. Each view is
-//! audited.
+//! `/staff/customers/:customer_no`: the customer 360. The advisor's summary
+//! (segment and total assets, products and balances, the relationship manager) and
+//! the console's sections: profile and online banking, support actions, recent
+//! postings, every request, booking and thread, security events, call notes and the
+//! staff-access history. Agents, supervisors and admins open any customer, advisors
+//! those they serve; each view is audited.
 use super::load_error;
-use crate::api::advisor::{staff_customer_summary, CustomerSummary};
+use crate::api::advisor::CustomerSummary;
+use crate::api::console::{done_key, staff_customer_360};
 use crate::i18n::{use_i18n, Key};
+use crate::pages::console::{Customer360Sections, SupportActions};
 use crate::t;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn CustomerSummaryPage() -> impl IntoView {
     let params = use_params_map();
-    let summary = Resource::new_blocking(
-        move || params.with(|p| p.get("customer_no").unwrap_or_default()),
-        staff_customer_summary,
+    let query = use_query_map();
+    let actions = SupportActions::new();
+    let data = Resource::new_blocking(
+        move || (params.with(|p| p.get("customer_no").unwrap_or_default()), actions.version()),
+        |(customer_no, _)| staff_customer_360(customer_no),
     );
+    let flash = move || query.with(|q| q.get("done").and_then(|done| done_key(&done)));
     view! {
-        <section class="adv-page" aria-labelledby="adv-customer-title">
+        <section class="adv-page console-page" aria-labelledby="adv-customer-title">
             <h1 id="adv-customer-title">{t(Key::AdvCustomerTitle)}</h1>
+            <p>
+                <a href="/staff/customers">{t(Key::ConsoleBackToSearch)}</a>
+            </p>
+            {move || flash().map(|key| view! { <p class="success" role="status">{t(key)}</p> })}
             <Suspense fallback=|| view! { <p>{t(Key::AdvLoading)}</p> }>
                 {move || {
-                    summary
-                        .get()
+                    data.get()
                         .map(|r| match r {
                             Err(e) => load_error(&e),
-                            Ok(s) => summary_view(s).into_any(),
+                            Ok(d) => {
+                                view! {
+                                    {summary_view(d.summary.clone())}
+                                    <Customer360Sections data=d actions />
+                                }
+                                    .into_any()
+                            }
                         })
                 }}
             </Suspense>
@@ -83,93 +99,6 @@ fn summary_view(s: CustomerSummary) -> impl IntoView {
                                     <li>
                                         <span>{move || name.get(i18n.locale()).to_owned()}" "<span class="adv-meta">{p.number_masked}</span></span>
                                         <span class="adv-amount">{p.balance.display()}</span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
-        <section class="panel" aria-labelledby="adv-inq-title">
-            <h2 id="adv-inq-title">{t(Key::AdvOpenInquiries)}</h2>
-            {if s.inquiries.is_empty() {
-                view! { <p class="adv-empty">{t(Key::AdvNoInquiries)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="adv-list" role="list">
-                        {s
-                            .inquiries
-                            .into_iter()
-                            .map(|i| {
-                                let href = format!("/staff/inquiries/{}", i.id);
-                                view! {
-                                    <li class="adv-entry">
-                                        <a href=href>
-                                            <span class="adv-customer">{i.subject}</span>
-                                            <span class="adv-meta">{t(i.topic.label())}" · "{i.last_at}</span>
-                                            {i.waiting.then(|| view! { <span class="adv-status">{t(Key::AdvWaiting)}</span> })}
-                                        </a>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
-        <section class="panel" aria-labelledby="adv-req-title">
-            <h2 id="adv-req-title">{t(Key::AdvOpenRequests)}</h2>
-            {if s.requests.is_empty() {
-                view! { <p class="adv-empty">{t(Key::AdvNoRequests)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="adv-list" role="list">
-                        {s
-                            .requests
-                            .into_iter()
-                            .map(|r| {
-                                let href = format!("/staff/requests/{}", r.reference);
-                                view! {
-                                    <li class="adv-entry">
-                                        <a href=href>
-                                            <span class="adv-customer">{r.reference}" · "{r.subject}</span>
-                                            <span class="adv-meta">
-                                                {t(r.kind.label())}" · "{t(r.status.label())}
-                                                {r.due_local.map(|due| view! { " · "{t(Key::AdvRequestDue)}" "{due} })}
-                                            </span>
-                                        </a>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
-        <section class="panel" aria-labelledby="adv-upcoming-title">
-            <h2 id="adv-upcoming-title">{t(Key::AdvUpcoming)}</h2>
-            {if s.upcoming.is_empty() {
-                view! { <p class="adv-empty">{t(Key::AdvNoUpcoming)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="adv-list" role="list">
-                        {s
-                            .upcoming
-                            .into_iter()
-                            .map(|b| {
-                                let href = format!("/staff/bookings/{}", b.id);
-                                view! {
-                                    <li class="adv-entry">
-                                        <a href=href>
-                                            <span class="adv-time">{b.at}</span>
-                                            <span class="adv-customer">{b.advisor_name}</span>
-                                            <span class="adv-meta">{t(b.purpose.label())}" · "{t(b.channel.label())}</span>
-                                            <span class="adv-status">{b.reference}</span>
-                                        </a>
                                     </li>
                                 }
                             })
