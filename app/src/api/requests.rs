@@ -101,7 +101,7 @@ pub async fn submit_request(
     if who.on_behalf_of.is_some() && kind.controls_card_or_contact() {
         // Assist mode files requests for the customer; card controls and contact
         // details stay the customer's own acts, always.
-        return Err(AppError::new(ErrorCode::ImpersonationReadOnly));
+        return Err(ctx.refuse_viewing());
     }
     let key = IdempotencyKey::parse(key.trim())?;
     let raw = input::RawForm {

@@ -7,6 +7,8 @@
 use crate::error::{AppError, ErrorCode};
 use crate::types::{ImpersonationMode, Principal, StaffRole, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The session key under which [`SessionAuth`] is stored.
 pub const SESSION_KEY: &str = "auth";
@@ -78,6 +80,10 @@ pub struct RequestContext {
     /// Set while a staff member views the portal as a customer, after the
     /// middleware has checked it against the database for this request.
     pub impersonation: Option<Impersonation>,
+    /// Set when this request's write was refused because of the viewing: the
+    /// middleware audits the request as refused whatever the status on the wire (a
+    /// plain form's refusal is a redirect back to the page).
+    pub viewing_refused: Arc<AtomicBool>,
 }
 
 /// A running "view as customer" session, as checked for this request.
@@ -131,9 +137,7 @@ impl RequestContext {
     /// [`CustomerChange`], so viewing as a customer is refused here, in one place:
     /// no write path can reach a customer without passing this check.
     pub fn customer_for_change(&self) -> Result<CustomerChange, AppError> {
-        if self.impersonation.is_some() {
-            return Err(AppError::new(ErrorCode::ImpersonationReadOnly));
-        }
+        self.not_viewing()?;
         let read = self.customer_for_read()?;
         Ok(CustomerChange {
             customer_id: read.customer_id,
@@ -156,7 +160,7 @@ impl RequestContext {
                     on_behalf_of: read.staff_viewer,
                 })
             }
-            Some(_) => Err(AppError::new(ErrorCode::ImpersonationReadOnly)),
+            Some(_) => Err(self.refuse_viewing()),
         }
     }
 
@@ -183,9 +187,15 @@ impl RequestContext {
     /// half signed in).
     pub fn not_viewing(&self) -> Result<(), AppError> {
         match self.impersonation {
-            Some(_) => Err(AppError::new(ErrorCode::ImpersonationReadOnly)),
+            Some(_) => Err(self.refuse_viewing()),
             None => Ok(()),
         }
+    }
+
+    /// The refusal of a write while viewing, noted for the request's audit row.
+    pub fn refuse_viewing(&self) -> AppError {
+        self.viewing_refused.store(true, Ordering::Relaxed);
+        AppError::new(ErrorCode::ImpersonationReadOnly)
     }
 
     /// Like `customer_for_change`, and the second factor was confirmed within the
@@ -276,6 +286,7 @@ mod tests {
             now,
             policy: SessionPolicy::default(),
             impersonation: None,
+            viewing_refused: Arc::default(),
         }
     }
 
@@ -331,6 +342,15 @@ mod tests {
         assert!(c.staff_with_role(&[StaffRole::Agent, StaffRole::Supervisor]).is_ok());
         assert_eq!(c.staff_with_role(&[StaffRole::Admin]).unwrap_err().code, ErrorCode::Forbidden);
         assert_eq!(c.customer_for_read().unwrap_err().code, ErrorCode::Forbidden);
+    }
+
+    #[test]
+    fn a_refused_write_is_noted_for_the_audit_row() {
+        let c = viewing(ImpersonationMode::ReadOnly);
+        assert!(c.customer_for_read().is_ok());
+        assert!(!c.viewing_refused.load(Ordering::Relaxed), "reads are not refusals");
+        assert!(c.customer_for_change().is_err());
+        assert!(c.viewing_refused.load(Ordering::Relaxed));
     }
 
     fn viewing(mode: ImpersonationMode) -> RequestContext {

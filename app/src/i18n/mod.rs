@@ -159,6 +159,13 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "impersonation_ended" => Key::EventImpersonationEnded,
         "impersonation_refused" => Key::EventImpersonationRefused,
         "staff_view_setting_changed" => Key::EventStaffViewSettingChanged,
+        "staff_viewed_customer" => Key::ConsoleEventViewed,
+        "staff_unlocked_credential" => Key::ConsoleEventUnlocked,
+        "staff_resent_enrollment_code" => Key::ConsoleEventResent,
+        "staff_reset_second_factor" => Key::ConsoleEventReset,
+        "staff_reset_second_factor_refused" => Key::ConsoleEventResetRefused,
+        "staff_noted_call" => Key::ConsoleEventNoted,
+        "staff_customer_search" => Key::ConsoleEventSearch,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

@@ -26,6 +26,8 @@ fn title(locale: Locale, kind: &str) -> String {
         "request_deadline_extended" => Key::SlrNoticeExtended,
         "service_request_reply" => Key::SrsNoticeReply,
         "service_request_resolved" => Key::SrsNoticeResolved,
+        "staff_view_started" => Key::NoticeStaffViewStarted,
+        "second_factor_reset_by_staff" => Key::ConsoleNoticeSecondFactorReset,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

@@ -74,11 +74,18 @@ pub async fn resolve(State(state): State<AppState>, session: Session, mut reques
         now,
         policy: state.policy,
         impersonation: viewing.clone(),
+        viewing_refused: Default::default(),
     };
+    let refused = context.viewing_refused.clone();
     request.extensions_mut().insert(context);
     let mut response = next.run(request).await;
     if let Some(viewing) = viewing {
-        let record = RequestRecord { method: &method, route: &route, status: response.status().as_u16() };
+        let record = RequestRecord {
+            method: &method,
+            route: &route,
+            status: response.status().as_u16(),
+            refused: refused.load(std::sync::atomic::Ordering::Relaxed),
+        };
         if let Err(err) = impersonation::record_request(&state.db, &viewing, &record, now, &origin).await {
             // The audit row is the condition of viewing: without it, no answer.
             tracing::error!(error = %err, "could not audit a request made while viewing as a customer");

@@ -188,6 +188,9 @@ pub struct RequestRecord<'a> {
     pub method: &'a str,
     pub route: &'a str,
     pub status: u16,
+    /// A write refused because of the viewing (whatever the status: a plain form
+    /// is answered with a redirect back).
+    pub refused: bool,
 }
 
 pub async fn record_request(
@@ -197,9 +200,9 @@ pub async fn record_request(
     now: Timestamp,
     origin: &str,
 ) -> Result<(), sqlx::Error> {
-    let refused = request.status == 403;
+    let refused = request.refused || request.status == 403;
     let result = match request.status {
-        403 => "refused",
+        _ if refused => "refused",
         s if s < 400 => "ok",
         _ => "error",
     };

@@ -49,7 +49,7 @@ pub async fn reply(
             }
             row.reference.clone()
         }
-        ReplyMode::FollowUp => follow_up(&mut tx, state, &calendar, &row, body, now).await?,
+        ReplyMode::FollowUp => follow_up(&mut tx, state, &calendar, &row, who, body, now).await?,
         ReplyMode::ReopenInstead => return Err(AppError::new(ErrorCode::WrongState)),
         ReplyMode::Refused => return Err(AppError::new(ErrorCode::TransitionNotAllowed)),
     };
@@ -59,12 +59,14 @@ pub async fn reply(
 }
 
 /// A new general request linked to `row`, the customer's words its description;
-/// each timeline names the other.
+/// each timeline names the other. Made by whoever wrote (a staff member in assist
+/// mode writes on the customer's behalf, and is recorded as such).
 async fn follow_up(
     tx: &mut Transaction<'static, Any>,
     state: &AppState,
     calendar: &WorkingCalendar,
     row: &RequestRow,
+    who: &CustomerChange,
     body: &PlainText,
     now: Timestamp,
 ) -> Result<RequestRef, AppError> {
@@ -79,10 +81,10 @@ async fn follow_up(
         account_id: None,
         posting_id: None,
         follow_up_of: Some(row.id),
-        created_by_staff_id: None,
+        created_by_staff_id: who.on_behalf_of,
     };
     let (id, reference) = insert_request(tx, state.zone, calendar, &new, now).await?;
-    let actor = Actor::Customer(row.customer_id);
+    let actor = who.actor();
     append_event(tx, id, EventKind::FollowUp, None, None, actor, row.reference.as_str(), now).await?;
     append_event(tx, row.id, EventKind::FollowUp, None, None, actor, reference.as_str(), now).await?;
     Ok(reference)
