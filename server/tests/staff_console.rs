@@ -25,6 +25,7 @@ on_both_backends!(
     enrollment_code_is_resent_only_before_enrollment,
     second_factor_reset_needs_the_identity_check,
     call_notes_are_kept_and_listed,
+    staff_is_the_console_home_once_signed_in,
 );
 
 // ---------------------------------------------------------------------------------
@@ -717,4 +718,22 @@ async fn call_notes_are_kept_and_listed(backend: Backend) {
     let (_, html) = page(&supervisor, &format!("/staff/customers/{no}")).await;
     assert!(html.contains("客户来电询问定期存款到期&lt;b&gt;转存&lt;/b&gt;事宜"), "listed as text");
     srv.stop().await.expect("stop");
+}
+
+/// `/staff` is the log-in for nobody and the console home (queues, search) for a
+/// signed-in staff member; a customer gets the log-in, never the console.
+async fn staff_is_the_console_home_once_signed_in(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let anonymous = Browser::new(&srv);
+    let page = anonymous.http.get(srv.url("/staff")).send().await.expect("GET").text().await.expect("HTML");
+    assert!(page.contains("staff-login-title") && !page.contains("staff-home-title"), "the log-in");
+    let agent = staff_browser(&srv, "s00005").await;
+    let page = agent.http.get(srv.url("/staff")).send().await.expect("GET").text().await.expect("HTML");
+    assert!(page.contains("staff-home-title") && page.contains("console-queue"), "the home with its queues");
+    assert!(!page.contains("staff-login-title"));
+    let demo1 = Browser::new(&srv);
+    ok(login(&demo1, "demo1", DEMO_PASSWORD).await).await;
+    let page = demo1.http.get(srv.url("/staff")).send().await.expect("GET").text().await.expect("HTML");
+    assert!(page.contains("staff-login-title") && !page.contains("console-queue"));
+    srv.stop().await.expect("clean stop");
 }

@@ -9,8 +9,27 @@ use crate::pages::console::CustomerSearchBox;
 use crate::t;
 use leptos::prelude::*;
 
+/// `/staff`: the console home for a signed-in staff member, the log-in otherwise.
 #[component]
 pub fn StaffLoginPage() -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| crate::api::identity::current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                me.get()
+                    .map(|me| match me {
+                        Ok(Some(me)) if matches!(me.principal, crate::types::Principal::Staff { .. }) => {
+                            view! { <StaffHomePage /> }.into_any()
+                        }
+                        _ => view! { <StaffLoginForm /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StaffLoginForm() -> impl IntoView {
     let action = ServerAction::<StaffLogin>::new();
     let error = action_error(action);
     view! {
