@@ -302,7 +302,7 @@ async fn the_list_filters_by_staff_customer_days_and_running(backend: Backend) {
     assert_eq!(first["running"], true);
     assert_eq!(first["end_reason"], Value::Null);
     assert_eq!(first["started_local"], "2026-11-29 07:50");
-    assert_eq!(first["end_local"], "2026-11-29 08:50", "ends at its limit");
+    assert_eq!(first["ended_local"], "2026-11-29 08:50", "ends at its limit");
     assert_eq!((first["requests"].as_i64(), first["refused"].as_i64()), (Some(3), Some(1)));
     assert_eq!((first["can_grant"].as_bool(), first["can_revoke"].as_bool()), (Some(true), Some(false)));
     assert!(first["staff_name"].as_str().is_some_and(|n| !n.is_empty()));
@@ -310,7 +310,7 @@ async fn the_list_filters_by_staff_customer_days_and_running(backend: Backend) {
     assert_eq!((second["running"].as_bool(), second["can_grant"].as_bool()), (Some(false), Some(false)));
     assert_eq!(second["end_reason"], "time_limit", "a session never closed lapses at its limit");
     assert_eq!(row(recent)["end_reason"], "stopped");
-    assert_eq!(row(recent)["end_local"], "2026-11-26 08:20");
+    assert_eq!(row(recent)["ended_local"], "2026-11-26 08:20");
 }
 
 async fn only_supervisors_and_admins_review(backend: Backend) {

@@ -13,43 +13,7 @@ use crate::types::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Like `types::text_enum!` (which is private to `types`): a text-named enum with
-/// its stored name, parser and translated label.
-macro_rules! console_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal, $label:ident;)+ }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The name stored and sent in forms.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                match text.trim() {
-                    $($text => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-
-            /// The translated label.
-            pub const fn label(self) -> Key {
-                match self {
-                    $($name::$variant => Key::$label,)+
-                }
-            }
-        }
-    };
-}
+use crate::types::text_enum::text_enum;
 
 /// The most results a search answers with.
 pub const MAX_RESULTS: usize = 20;
@@ -129,7 +93,7 @@ pub async fn staff_console_home() -> Result<ConsoleHome, AppError> {
 // Search.
 // ---------------------------------------------------------------------------------
 
-console_enum! {
+text_enum! {
     /// What a query was taken for (several at once for ambiguous digits).
     SearchKind {
         Name => "name", ConsoleKindName;
@@ -178,7 +142,7 @@ pub async fn staff_customer_search(#[server(default)] q: String) -> Result<Searc
 // The customer 360.
 // ---------------------------------------------------------------------------------
 
-console_enum! {
+text_enum! {
     /// The customer record's status.
     CustomerStatus {
         Active => "active", ConsoleStatusActive;
@@ -187,7 +151,7 @@ console_enum! {
     }
 }
 
-console_enum! {
+text_enum! {
     /// How a staff member checked the customer's identity before resetting the
     /// second factor.
     IdentityCheck {

@@ -6,7 +6,7 @@
 //! Grant and revoke are posted by plain HTML forms: without the WASM the browser
 //! is sent back to the page it came from (with `__err` on a refusal).
 use crate::error::AppError;
-use crate::types::{EndReason, ImpersonationMode};
+use crate::types::{ImpersonationMode, StaffAccess};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -37,23 +37,11 @@ pub struct ReviewFilter {
 /// One viewing session, as supervisors see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewRow {
-    pub id: i64,
-    pub staff_no: String,
-    pub staff_name: String,
-    pub customer_no: String,
-    pub customer_name: String,
-    pub reason: String,
-    pub reference: String,
-    pub mode: ImpersonationMode,
+    /// The viewing itself, as the customer's history shows it too.
+    #[serde(flatten)]
+    pub access: StaffAccess,
     /// The supervisor who granted assist mode, while it is granted.
     pub assist_granted_by: Option<String>,
-    pub started_local: String,
-    /// When it ended, or when it ends at the latest while it runs.
-    pub end_local: String,
-    pub end_reason: Option<EndReason>,
-    pub running: bool,
-    pub requests: i64,
-    pub refused: i64,
     /// The viewer may grant assist mode (running, read only, not their own).
     pub can_grant: bool,
     /// The viewer may take assist mode back (running, assist, not their own).

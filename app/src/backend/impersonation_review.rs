@@ -18,7 +18,7 @@ use crate::backend::audit::{self, Actor, AuditEvent};
 use crate::backend::auth::StaffActor;
 use crate::backend::{local_time, AppState, Backend};
 use crate::error::{AppError, ErrorCode};
-use crate::types::{Day, EndReason, ImpersonationMode, Timestamp};
+use crate::types::{Day, ImpersonationMode, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -187,7 +187,7 @@ pub async fn detail(state: &AppState, actor: &StaffActor, id: i64) -> Result<Rev
     let ended = row.try_get::<Option<i64>, _>("ended_at")?.map_or(now.min(expires_at), Timestamp::from_micros);
     let export_href = format!(
         "/staff/audit.csv?customer={}&from={}&to={}",
-        session.customer_no,
+        session.access.customer_no,
         Day::at(state.zone, started_at),
         Day::at(state.zone, ended.max(started_at))
     );
@@ -261,34 +261,15 @@ pub async fn set_mode(
     Ok(())
 }
 
-/// A row of [`COLUMNS`] as the viewer sees it at `now`.
+/// A row of [`COLUMNS`] as the viewer sees it at `now`: the viewing as the
+/// customer's history shows it, and what this viewer may do with it.
 fn row_of(state: &AppState, actor: &StaffActor, row: &AnyRow, now: Timestamp) -> Result<ReviewRow, AppError> {
-    let expires_at = Timestamp::from_micros(row.try_get("expires_at")?);
-    let ended_at: Option<i64> = row.try_get("ended_at")?;
-    let running = ended_at.is_none() && now < expires_at;
-    let end_reason = match row.try_get::<Option<String>, _>("end_reason")? {
-        Some(reason) => EndReason::parse(&reason),
-        None if !running => Some(EndReason::TimeLimit),
-        None => None,
-    };
-    let mode = ImpersonationMode::parse(&row.try_get::<String, _>("mode")?).unwrap_or(ImpersonationMode::ReadOnly);
+    let access = crate::backend::impersonation::access_of(row, state.zone, now)?;
     let own = row.try_get::<i64, _>("staff_id")? == actor.staff_id;
+    let (running, mode) = (access.running, access.mode);
     Ok(ReviewRow {
-        id: row.try_get("id")?,
-        staff_no: row.try_get("staff_no")?,
-        staff_name: row.try_get("staff_name")?,
-        customer_no: row.try_get("customer_no")?,
-        customer_name: row.try_get("customer_name")?,
-        reason: row.try_get("reason")?,
-        reference: row.try_get("reference")?,
-        mode,
+        access,
         assist_granted_by: row.try_get("granted_by_no")?,
-        started_local: local_time(state.zone, Timestamp::from_micros(row.try_get("started_at")?)),
-        end_local: local_time(state.zone, ended_at.map_or(expires_at, Timestamp::from_micros)),
-        end_reason,
-        running,
-        requests: row.try_get("requests")?,
-        refused: row.try_get("refused")?,
         can_grant: running && !own && mode == ImpersonationMode::ReadOnly,
         can_revoke: running && !own && mode == ImpersonationMode::Assist,
     })

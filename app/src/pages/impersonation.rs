@@ -146,7 +146,13 @@ pub fn StaffAccessTable(items: Vec<StaffAccess>) -> impl IntoView {
                                 <dt>{t(Key::SecurityStaffAccessWhen)}</dt>
                                 <dd>{access.started_local}</dd>
                                 <dt>{t(Key::SecurityStaffAccessMinutes)}</dt>
-                                <dd>{minutes}</dd>
+                                <dd>
+                                    {if access.running {
+                                        t(Key::SecurityStaffAccessRunning).into_any()
+                                    } else {
+                                        minutes.into_any()
+                                    }}
+                                </dd>
                                 <dt>{t(Key::SecurityStaffAccessWhy)}</dt>
                                 <dd>{access.reason}" · "{access.reference}</dd>
                             </dl>

@@ -192,21 +192,21 @@ fn cell_label(key: Key) -> impl IntoView {
 fn mode_view(row: &ReviewRow) -> impl IntoView {
     let granted = row.assist_granted_by.clone().map(|by| view! { " (" {t(Key::ReviewGrantedBy)} " " {by} ")" });
     view! {
-        <span class=format!("irv-mode irv-mode-{}", row.mode.as_str())>{t(row.mode.label())}</span>
+        <span class=format!("irv-mode irv-mode-{}", row.access.mode.as_str())>{t(row.access.mode.label())}</span>
         {granted}
     }
 }
 
 fn end_view(row: &ReviewRow) -> impl IntoView {
-    let running = row.running.then(|| view! { " " <span class="irv-running">{t(Key::ReviewRunning)}</span> });
+    let running = row.access.running.then(|| view! { " " <span class="irv-running">{t(Key::ReviewRunning)}</span> });
     view! {
-        <time>{row.end_local.clone()}</time>
+        <time>{row.access.ended_local.clone()}</time>
         {running}
     }
 }
 
 fn end_reason_view(row: &ReviewRow) -> AnyView {
-    match row.end_reason {
+    match row.access.end_reason {
         Some(reason) => view! { <span>{t(reason.label())}</span> }.into_any(),
         None => view! { <span>"–"</span> }.into_any(),
     }
@@ -218,7 +218,7 @@ fn mode_buttons(
     grant: ServerAction<ImpersonationGrantAssist>,
     revoke: ServerAction<ImpersonationRevokeAssist>,
 ) -> impl IntoView {
-    let id = row.id.to_string();
+    let id = row.access.id.to_string();
     let grant_form = row.can_grant.then(|| {
         let id = id.clone();
         view! {
@@ -247,24 +247,24 @@ fn session_row(
     grant: ServerAction<ImpersonationGrantAssist>,
     revoke: ServerAction<ImpersonationRevokeAssist>,
 ) -> impl IntoView {
-    let href = format!("/staff/impersonations/{}", row.id);
-    let class = if row.running { "irv-row irv-row-running" } else { "irv-row" };
+    let href = format!("/staff/impersonations/{}", row.access.id);
+    let class = if row.access.running { "irv-row irv-row-running" } else { "irv-row" };
     let mode = mode_view(&row);
     let end = end_view(&row);
     let end_reason = end_reason_view(&row);
     let buttons = mode_buttons(&row, grant, revoke);
     view! {
-        <tr class=class data-id=row.id.to_string()>
-            <td>{cell_label(Key::ReviewColStaff)}{format!("{} {}", row.staff_no, row.staff_name)}</td>
-            <td>{cell_label(Key::ReviewColCustomer)}{format!("{} {}", row.customer_no, row.customer_name)}</td>
-            <td class="irv-reason">{cell_label(Key::ReviewColReason)}{row.reason}</td>
-            <td>{cell_label(Key::ReviewColReference)}{row.reference}</td>
+        <tr class=class data-id=row.access.id.to_string()>
+            <td>{cell_label(Key::ReviewColStaff)}{format!("{} {}", row.access.staff_no, row.access.staff_name)}</td>
+            <td>{cell_label(Key::ReviewColCustomer)}{format!("{} {}", row.access.customer_no, row.access.customer_name)}</td>
+            <td class="irv-reason">{cell_label(Key::ReviewColReason)}{row.access.reason}</td>
+            <td>{cell_label(Key::ReviewColReference)}{row.access.reference}</td>
             <td>{cell_label(Key::ReviewColMode)}{mode}</td>
-            <td>{cell_label(Key::ReviewColStarted)}<time>{row.started_local}</time></td>
+            <td>{cell_label(Key::ReviewColStarted)}<time>{row.access.started_local}</time></td>
             <td>{cell_label(Key::ReviewColEnded)}{end}</td>
             <td>{cell_label(Key::ReviewColEndReason)}{end_reason}</td>
-            <td class="num">{cell_label(Key::ReviewColRequests)}{row.requests}</td>
-            <td class="num">{cell_label(Key::ReviewColRefused)}{row.refused}</td>
+            <td class="num">{cell_label(Key::ReviewColRequests)}{row.access.requests}</td>
+            <td class="num">{cell_label(Key::ReviewColRefused)}{row.access.refused}</td>
             <td class="irv-actions">
                 <a href=href>{t(Key::ReviewOpen)}</a>
                 {buttons}
@@ -318,29 +318,29 @@ fn detail_view(
     let end_reason = end_reason_view(&session);
     let buttons = mode_buttons(&session, grant, revoke);
     view! {
-        <dl class="irv-summary" data-id=session.id.to_string()>
+        <dl class="irv-summary" data-id=session.access.id.to_string()>
             <dt>{t(Key::ReviewColStaff)}</dt>
-            <dd>{format!("{} {}", session.staff_no, session.staff_name)}</dd>
+            <dd>{format!("{} {}", session.access.staff_no, session.access.staff_name)}</dd>
             <dt>{t(Key::ReviewColCustomer)}</dt>
-            <dd>{format!("{} {}", session.customer_no, session.customer_name)}</dd>
+            <dd>{format!("{} {}", session.access.customer_no, session.access.customer_name)}</dd>
             <dt>{t(Key::ReviewColReason)}</dt>
-            <dd class="irv-reason">{session.reason.clone()}</dd>
+            <dd class="irv-reason">{session.access.reason.clone()}</dd>
             <dt>{t(Key::ReviewColReference)}</dt>
-            <dd>{session.reference.clone()}</dd>
+            <dd>{session.access.reference.clone()}</dd>
             <dt>{t(Key::ReviewColMode)}</dt>
             <dd>{mode}</dd>
             <dt>{t(Key::ReviewColStarted)}</dt>
             <dd>
-                <time>{session.started_local.clone()}</time>
+                <time>{session.access.started_local.clone()}</time>
             </dd>
             <dt>{t(Key::ReviewColEnded)}</dt>
             <dd>{end}</dd>
             <dt>{t(Key::ReviewColEndReason)}</dt>
             <dd>{end_reason}</dd>
             <dt>{t(Key::ReviewColRequests)}</dt>
-            <dd>{session.requests}</dd>
+            <dd>{session.access.requests}</dd>
             <dt>{t(Key::ReviewColRefused)}</dt>
-            <dd>{session.refused}</dd>
+            <dd>{session.access.refused}</dd>
         </dl>
         <div class="irv-detail-buttons">{buttons}</div>
         <p>

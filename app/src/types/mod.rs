@@ -1,6 +1,6 @@
 //! Serializable domain types both sides use, each with a validated constructor.
 #[macro_use]
-mod text_enum;
+pub(crate) mod text_enum;
 pub mod account;
 pub mod branch;
 pub mod card;

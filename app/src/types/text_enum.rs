@@ -37,3 +37,6 @@ macro_rules! text_enum {
         }
     };
 }
+
+/// Usable outside `types` too (`crate::types::text_enum::text_enum!`).
+pub(crate) use text_enum;

@@ -29,9 +29,10 @@ pub async fn history_for_customer(
     rows.iter().map(|row| access_of(row, zone, now)).collect()
 }
 
-/// One row of [`ACCESS_COLUMNS`] as a [`StaffAccess`] at `now` (a viewing not seen
-/// to end counts as running until its limit).
-fn access_of(row: &AnyRow, zone: chrono_tz::Tz, now: Timestamp) -> Result<StaffAccess, sqlx::Error> {
+/// One row holding [`ACCESS_COLUMNS`] (the supervisors' list selects more) as a
+/// [`StaffAccess`] at `now`: a viewing not seen to end runs until its limit, which
+/// stands as its end.
+pub(crate) fn access_of(row: &AnyRow, zone: chrono_tz::Tz, now: Timestamp) -> Result<StaffAccess, sqlx::Error> {
     let expires_at = Timestamp::from_micros(row.try_get("expires_at")?);
     let ended_at: Option<i64> = row.try_get("ended_at")?;
     let running = ended_at.is_none() && now < expires_at;
@@ -41,7 +42,7 @@ fn access_of(row: &AnyRow, zone: chrono_tz::Tz, now: Timestamp) -> Result<StaffA
         _ => None,
     };
     let started_at = Timestamp::from_micros(row.try_get("started_at")?);
-    let ended_at = ended_at.map_or(if running { now } else { expires_at }, Timestamp::from_micros);
+    let ended_at = ended_at.map_or(expires_at, Timestamp::from_micros);
     Ok(StaffAccess {
         id: row.try_get("id")?,
         staff_no: row.try_get("staff_no")?,

@@ -15,6 +15,7 @@
 mod history;
 mod start;
 
+pub(crate) use history::access_of;
 pub use history::history_for_customer;
 pub use start::{csrf_matches, csrf_token, start, StartRequest};
 
