@@ -6,7 +6,7 @@
 //! Grant and revoke are posted by plain HTML forms: without the WASM the browser
 //! is sent back to the page it came from (with `__err` on a refusal).
 use crate::error::AppError;
-use crate::types::{ImpersonationMode, StaffAccess};
+use crate::types::StaffAccess;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +125,14 @@ pub async fn impersonation_grant_assist(id: i64) -> Result<(), AppError> {
     let ctx = crate::backend::auth::RequestContext::current()?;
     let actor = ctx.staff_with_role(&REVIEW_ROLES)?;
     let state = crate::backend::use_state()?;
-    crate::backend::impersonation_review::set_mode(&state, &actor, id, ImpersonationMode::Assist, &ctx.origin).await
+    crate::backend::impersonation_review::set_mode(
+        &state,
+        &actor,
+        id,
+        crate::types::ImpersonationMode::Assist,
+        &ctx.origin,
+    )
+    .await
 }
 
 /// Takes assist mode back: running session `id` is read only again.
@@ -134,7 +141,14 @@ pub async fn impersonation_revoke_assist(id: i64) -> Result<(), AppError> {
     let ctx = crate::backend::auth::RequestContext::current()?;
     let actor = ctx.staff_with_role(&REVIEW_ROLES)?;
     let state = crate::backend::use_state()?;
-    crate::backend::impersonation_review::set_mode(&state, &actor, id, ImpersonationMode::ReadOnly, &ctx.origin).await
+    crate::backend::impersonation_review::set_mode(
+        &state,
+        &actor,
+        id,
+        crate::types::ImpersonationMode::ReadOnly,
+        &ctx.origin,
+    )
+    .await
 }
 
 /// Who reviews sessions, grants assist mode and exports the audit trail.
