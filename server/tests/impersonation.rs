@@ -113,6 +113,13 @@ async fn each_role_against_each_kind_of_target(backend: Backend) {
         expect_start_refused(&srv, &staff, username, "C00000011", "customer_unavailable").await;
         expect_start_refused(&srv, &staff, username, "C00000012", "customer_unavailable").await;
         expect_start_refused(&srv, &staff, username, "C00000002", "customer_unavailable").await;
+        // The form says the same as the start would, before a reason and code are typed.
+        for (target, code) in
+            [("C00000002", "customer_unavailable"), (own.as_str(), "target_is_self"), ("C00000010", "target_is_staff")]
+        {
+            let form = staff.json("impersonation_form", &[("customer_no", target)]).await;
+            assert_eq!(form["refusal"], code, "{username}: the form for {target}");
+        }
         exec(&srv, "UPDATE customers SET allow_staff_view = 0 WHERE customer_no = 'C00000003'").await;
         expect_start_refused(&srv, &staff, username, "C00000003", "staff_view_off").await;
         exec(&srv, "UPDATE customers SET allow_staff_view = 1 WHERE customer_no = 'C00000003'").await;

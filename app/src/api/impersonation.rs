@@ -30,27 +30,27 @@ pub struct StaffAccessPanel {
 #[server(prefix = "/api", endpoint = "impersonation_form")]
 pub async fn impersonation_form(customer_no: String) -> Result<StartForm, AppError> {
     use crate::backend::auth::RequestContext;
-    use crate::backend::impersonation::{csrf_token, ALLOWED_ROLES};
+    use crate::backend::impersonation::{csrf_token, target, ALLOWED_ROLES};
     use sqlx::Row;
     let ctx = RequestContext::current()?;
-    ctx.staff_with_role(&ALLOWED_ROLES)?;
+    let staff = ctx.staff_with_role(&ALLOWED_ROLES)?;
     let state = crate::backend::use_state()?;
     let session_id = ctx.session_id.as_deref().ok_or(AppError::new(ErrorCode::Unauthenticated))?;
-    let row = sqlx::query("SELECT customer_no, full_name, status, allow_staff_view, staff_id FROM customers WHERE UPPER(customer_no) = UPPER($1)")
+    let row = sqlx::query("SELECT customer_no, full_name FROM customers WHERE UPPER(customer_no) = UPPER($1)")
         .bind(customer_no.trim())
         .fetch_optional(state.db.pool())
         .await?
         .ok_or(AppError::new(ErrorCode::NotFound))?;
+    // The start's own rules about whom (one place), asked ahead so the form can
+    // explain instead of asking for a reason and a code first.
     let refusal = if ctx.impersonation.is_some() {
         Some(ErrorCode::AlreadyImpersonating)
-    } else if row.try_get::<Option<i64>, _>("staff_id")?.is_some() {
-        Some(ErrorCode::TargetIsStaff)
-    } else if row.try_get::<String, _>("status")? != "active" {
-        Some(ErrorCode::CustomerUnavailable)
-    } else if row.try_get::<i64, _>("allow_staff_view")? == 0 {
-        Some(ErrorCode::StaffViewOff)
     } else {
-        None
+        match target(&state, staff.staff_id, &customer_no, ctx.now).await {
+            Ok(_) => None,
+            Err(err) if matches!(err.code, ErrorCode::Internal | ErrorCode::Unavailable) => return Err(err),
+            Err(err) => Some(err.code),
+        }
     };
     Ok(StartForm {
         csrf: csrf_token(&state.secret, session_id),

@@ -17,7 +17,7 @@ mod start;
 
 pub(crate) use history::access_of;
 pub use history::history_for_customer;
-pub use start::{csrf_matches, csrf_token, start, StartRequest};
+pub use start::{csrf_matches, csrf_token, start, target, StartRequest};
 
 use super::audit::{self, Actor, AuditEvent};
 use super::auth::Impersonation;

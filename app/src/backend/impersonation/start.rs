@@ -50,7 +50,7 @@ async fn try_start(state: &AppState, request: &StartRequest<'_>, now: Timestamp)
         return Err(AppError::new(ErrorCode::Forbidden));
     }
     refuse_if_running(state, request.staff.staff_id, now, request.origin).await?;
-    let customer = target(state, request, now).await?;
+    let customer = target(state, request.staff.staff_id, request.target, now).await?;
     let expires_at = now.plus_seconds(MAX_MINUTES * 60).min(request.staff_session_ends);
     let mut tx = state.db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
@@ -97,18 +97,14 @@ async fn refuse_if_running(state: &AppState, staff_id: i64, now: Timestamp, orig
 /// The customer to view, after every rule about whom: not staff (by staff number,
 /// or a customer record that belongs to an employee), not oneself, not closed or
 /// locked (by the bank or by failed log-ins), and only if the customer allows it.
-async fn target(state: &AppState, request: &StartRequest<'_>, now: Timestamp) -> Result<i64, AppError> {
-    let wanted = request.target.trim();
+pub async fn target(state: &AppState, staff_id: i64, wanted: &str, now: Timestamp) -> Result<i64, AppError> {
+    let wanted = wanted.trim();
     let staff: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE UPPER(staff_no) = UPPER($1)")
         .bind(wanted)
         .fetch_optional(state.db.pool())
         .await?;
-    if let Some(staff_id) = staff {
-        return Err(AppError::new(if staff_id == request.staff.staff_id {
-            ErrorCode::TargetIsSelf
-        } else {
-            ErrorCode::TargetIsStaff
-        }));
+    if let Some(found) = staff {
+        return Err(AppError::new(if found == staff_id { ErrorCode::TargetIsSelf } else { ErrorCode::TargetIsStaff }));
     }
     let row = sqlx::query(
         "SELECT c.id, c.status, c.allow_staff_view, c.staff_id, \
@@ -121,7 +117,7 @@ async fn target(state: &AppState, request: &StartRequest<'_>, now: Timestamp) ->
     .await?
     .ok_or(AppError::new(ErrorCode::NotFound))?;
     match row.try_get::<Option<i64>, _>("staff_id")? {
-        Some(id) if id == request.staff.staff_id => return Err(AppError::new(ErrorCode::TargetIsSelf)),
+        Some(id) if id == staff_id => return Err(AppError::new(ErrorCode::TargetIsSelf)),
         Some(_) => return Err(AppError::new(ErrorCode::TargetIsStaff)),
         None => {}
     }
