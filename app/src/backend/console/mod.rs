@@ -22,7 +22,8 @@ use sqlx::{Any, Transaction};
 pub const SEARCH_ROLES: &[StaffRole] = &[StaffRole::Agent, StaffRole::Supervisor, StaffRole::Admin, StaffRole::Advisor];
 
 /// Who opens any customer and takes the support actions.
-pub const SUPPORT_ROLES: &[StaffRole] = &[StaffRole::Agent, StaffRole::Supervisor, StaffRole::Admin];
+/// The same roles that may view as a customer: one list, so the two cannot drift.
+pub const SUPPORT_ROLES: &[StaffRole] = &crate::backend::impersonation::ALLOWED_ROLES;
 
 /// Whether `actor` works with any customer (not only those they serve).
 pub fn serves_everyone(actor: &StaffActor) -> bool {
