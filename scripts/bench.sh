@@ -5,7 +5,8 @@
 #   BENCH_CUSTOMERS (default 10000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16),
 #   BENCH_BUSY_POSTINGS (default 10000: the postings on bench1's account),
 #   BENCH_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres: also seeds a throw-away
-#   PostgreSQL database with BENCH_PG_CUSTOMERS (default 2000) and runs the customer checks on it)
+#   PostgreSQL database with BENCH_PG_CUSTOMERS (default 2000) and runs the customer checks on it;
+#   BENCH_PG_CUSTOMERS=10000 for the dashboard's figure at the full size)
 source "$(dirname "$0")/lib.sh"
 
 command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
@@ -86,6 +87,47 @@ login_cookie() {
   awk -F'\t' 'NF == 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$jar"
 }
 
+# Signs staff member $1 in (password, then setting up the authenticator with a code
+# computed here, as a phone app would) and prints the cookie header, or nothing.
+staff_cookie() {
+  local jar="$work/cookies-$1" status secret code
+  status=$(curl -s -o "$work/login-$1.out" -w '%{http_code}' -c "$jar" -b "$jar" \
+    --data-urlencode "username=$1" --data-urlencode "password=$password" "${url%/}/api/staff_login" || true)
+  [ "$status" = 200 ] || { echo "staff log-in as $1 failed (HTTP $status): $(head -c 200 "$work/login-$1.out")" >&2; return 0; }
+  curl -s -o /dev/null -c "$jar" -b "$jar" -X POST "${url%/}/api/totp_begin" || true
+  secret=$(curl -s -c "$jar" -b "$jar" -X POST "${url%/}/api/totp_pending" | jq -r '.secret // empty' 2>/dev/null || true)
+  [ -n "$secret" ] || { echo "no authenticator secret for $1" >&2; return 0; }
+  # RFC 6238: HMAC-SHA1 over the 30-second step, six digits.
+  code=$(python3 - "$secret" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+s = "".join(sys.argv[1].split()).upper()  # shown grouped in fours
+key = base64.b32decode(s + "=" * (-len(s) % 8))
+h = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+)
+  status=$(curl -s -o "$work/totp-$1.out" -w '%{http_code}' -c "$jar" -b "$jar" \
+    --data-urlencode "code=$code" "${url%/}/api/totp_confirm" || true)
+  [ "$status" = 200 ] || { echo "authenticator set-up for $1 failed (HTTP $status)" >&2; return 0; }
+  awk -F'\t' 'NF == 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$jar"
+}
+
+# The management dashboard (every indicator, the trend and the service figures,
+# all SQL aggregates over the whole bank) rendered for supervisor S00002; $1 names
+# the backend. Fewer connections: a supervisor's page, not a customer's.
+dashboard_checks() {
+  local backend=$1 cookie
+  cookie=$(staff_cookie s00002)
+  if [ -z "$cookie" ]; then
+    printf '%-36s MISSED (no session for S00002)\n' "GET /staff/insight ($backend)"
+    failed=1
+    return
+  fi
+  connections=4 check "GET /staff/insight ($backend)" /staff/insight 10 1000 -H "Cookie: $cookie"
+  connections=4 check "GET /staff/insight?branch=B001 ($backend)" "/staff/insight?branch=B001" 10 1000 -H "Cookie: $cookie"
+}
+
 start_server() {
   PORTAL_LOGIN_BURST=0 PORTAL_BIND=127.0.0.1:0 target/release/server serve >"$work/out" 2>"$work/err" &
   pid=$!
@@ -160,6 +202,7 @@ check "POST /api/branches" /api/branches 2000 40 -s "$work/post.lua"
 # its bounded queue. (An unknown name, so no demo log-in gets locked for the checks below.)
 EXPECT_ERRORS=1 check "POST /api/login (argon2id)" /api/login 30 1500 -s "$work/login.lua"
 customer_checks SQLite
+dashboard_checks SQLite
 stop_server
 
 if [ -n "${BENCH_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
@@ -172,6 +215,7 @@ if [ -n "${BENCH_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
       target/release/server seed-demo --customers "$pg_customers" --busy-postings "$busy" || { echo "seed on PostgreSQL failed"; exit 1; }
     start_server
     customer_checks PostgreSQL
+    dashboard_checks PostgreSQL
     stop_server
   fi
 else

@@ -122,10 +122,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/bookings/:id") view=pages::advisor::AdvisorBookingPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/schedule") view=pages::advisor::SchedulePage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/managers") view=pages::advisor::ManagersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/my-customers") view=pages::rm::MyCustomersPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/customers") view=pages::console::CustomerSearchPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/customers/:customer_no") view=pages::advisor::CustomerSummaryPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/impersonations") view=pages::impersonation_review::ImpersonationsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/staff/impersonations/:id") view=pages::impersonation_review::ImpersonationPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/insight") view=pages::insight::InsightPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/staff/insight/customers") view=pages::insight::customers::InsightCustomersPage ssr=SsrMode::InOrder />
                     <Route path=path!("/dev/outbox") view=pages::dev_outbox::DevOutboxPage ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>

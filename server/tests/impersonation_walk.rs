@@ -60,6 +60,8 @@ const CUSTOMER_WRITES: &[&str] = &[
     "totp_confirm",
     "recovery_codes_saved",
     "staff_view_setting", // the customer's "allow staff to view my account"
+    "recommendation_dismiss",
+    "marketing_setting",
 ];
 
 /// The customer's reads: 200 while viewing, with the customer's data.
@@ -92,6 +94,8 @@ const CUSTOMER_READS: &[&str] = &[
     "totp_pending",
     "recovery_codes",
     "staff_access",
+    "recommendations",
+    "marketing_status",
 ];
 
 /// The viewer's own display preference (a cookie on the viewing device): allowed.
@@ -158,6 +162,8 @@ const STAFF: &[&str] = &[
     "staff_resend_enrollment",
     "staff_reset_second_factor",
     "staff_note_call",
+    "insight_dashboard",
+    "insight_customers",
     "impersonation_review_list",
     "impersonation_review_detail",
     "impersonation_grant_assist",
@@ -165,6 +171,7 @@ const STAFF: &[&str] = &[
     "impersonation_form",
     "impersonation_start",
     "impersonation_stop",
+    "rm_workspace",
 ];
 
 /// In assist mode these (and only these) customer writes are made, for the customer,
@@ -294,6 +301,7 @@ async fn snapshot(srv: &TestServer, customer: i64, viewer: i64) -> Vec<String> {
         "known_devices",
         "cards",
         "customer_call_notes",
+        "recommendation_dismissals",
     ];
     const CUSTOMER_ROWS: &[&str] = &[
         "SELECT password_hash || '|' || COALESCE(totp_secret, '') || '|' || COALESCE(CAST(totp_last_step AS TEXT), '') \
@@ -592,6 +600,8 @@ fn write_fields(name: &str, o: &Objects) -> Fields {
         "totp_confirm" => vec![("code", s("123456"))],
         "recovery_codes_saved" => vec![],
         "staff_view_setting" => vec![("allow", s("0"))],
+        "recommendation_dismiss" => vec![("rule", s("maturing_deposit")), ("product", s("TD-3M"))],
+        "marketing_setting" => vec![("on", s("0"))],
         other => panic!("no request body for customer write {other}: add one to write_fields"),
     }
 }
@@ -640,7 +650,9 @@ fn read_calls(name: &str, o: &Objects) -> Vec<Fields> {
         | "authenticator_panel"
         | "totp_pending"
         | "recovery_codes"
-        | "staff_access" => vec![vec![]],
+        | "staff_access"
+        | "recommendations"
+        | "marketing_status" => vec![vec![]],
         other => panic!("no calls for customer read {other}: add them to read_calls"),
     }
 }

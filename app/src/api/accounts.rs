@@ -201,6 +201,9 @@ pub struct AccountHeader {
     /// A credit card's limit (zero otherwise).
     pub credit_limit: Money,
     pub opened_on: Day,
+    /// Dormant, soon dormant or an empty card (insight rules).
+    #[serde(default)]
+    pub notice: Option<crate::types::account::AccountNotice>,
 }
 
 /// One posting of the history.
@@ -299,7 +302,8 @@ pub async fn accounts_overview() -> Result<Overview, AppError> {
 #[server(prefix = "/api", endpoint = "account")]
 pub async fn account(id: i64) -> Result<AccountHeader, AppError> {
     let (state, who) = read_who()?;
-    crate::backend::ledger::accounts::account(&state.db, &who, id).await
+    let today = crate::types::Day::at(state.zone, state.clock.now());
+    crate::backend::ledger::accounts::account(&state.db, &who, id, today).await
 }
 
 /// A page of an account's history, newest first, narrowed by the filter fields

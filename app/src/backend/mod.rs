@@ -13,6 +13,7 @@ pub mod identity;
 pub mod impersonation;
 pub mod impersonation_review;
 pub mod inquiries;
+pub mod insight;
 pub mod ledger;
 pub mod notifications;
 pub mod outbox;

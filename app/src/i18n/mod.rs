@@ -166,6 +166,11 @@ pub fn event_name(locale: Locale, event: &str) -> String {
         "staff_reset_second_factor_refused" => Key::ConsoleEventResetRefused,
         "staff_noted_call" => Key::ConsoleEventNoted,
         "staff_customer_search" => Key::ConsoleEventSearch,
+        "marketing_setting_changed" => Key::RecEventMarketingChanged,
+        "recommendation_dismissed" => Key::RecEventDismissed,
+        "account_marked_dormant" => Key::DormEventMarked,
+        "dormancy_reminded" => Key::DormEventReminded,
+        "account_closed" => Key::DormEventClosed,
         other => return other.to_owned(),
     };
     locale.text(key).to_owned()

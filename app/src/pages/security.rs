@@ -21,6 +21,7 @@ pub fn SecurityPage() -> impl IntoView {
             <PasswordPanel />
             <SessionsPanel />
             <crate::pages::impersonation::StaffAccessSection />
+            <crate::pages::recommend::MarketingSection />
             <EventsPanel />
         </section>
     }

@@ -107,6 +107,16 @@ fn home_view(home: ConsoleHome) -> impl IntoView {
                 view! {
                     <p>
                         <a class="button" href="/staff/calendar">{t(Key::AdvHomeCalendar)}</a>
+                        " "
+                        <a class="button" href="/staff/my-customers">{t(Key::RmLink)}</a>
+                    </p>
+                }
+            })}
+        {matches!(role, crate::types::StaffRole::Supervisor | crate::types::StaffRole::Admin)
+            .then(|| {
+                view! {
+                    <p>
+                        <a class="button" href="/staff/insight">{t(Key::DashConsoleLink)}</a>
                     </p>
                 }
             })}

@@ -193,6 +193,61 @@ pub struct ProductView {
     pub balance: Money,
     pub status: AccountStatus,
     pub detail: ProductDetail,
+    /// Dormant, approaching dormancy or an empty card (see [`AccountNotice::of`]).
+    #[serde(default)]
+    pub notice: Option<AccountNotice>,
+}
+
+/// What the insight rules tell the customer about one account: it is dormant
+/// (they may ask for reactivation), it becomes dormant soon unless used, or it is an
+/// empty card (they may ask to close it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "notice")]
+pub enum AccountNotice {
+    Dormant { since: Day },
+    DormantSoon { dormant_on: Day },
+    EmptyCard,
+}
+
+/// The facts of an account the notice depends on (the server computes notices).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoticeFacts {
+    pub kind: ProductKind,
+    pub status: AccountStatus,
+    /// Fen, signed as stored.
+    pub balance: i64,
+    /// The last customer-initiated movement, or the opening day.
+    pub last_use: Day,
+    /// Whether a card (not closed) draws on the account.
+    pub has_card: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl AccountNotice {
+    /// The notice for an account today, by the pure rules of `types::insight` (the
+    /// SQL in `backend::insight::rules` agrees): dormancy first (it blocks use),
+    /// then an empty card, then an approaching dormancy.
+    pub fn of(s: &super::InsightSettings, f: NoticeFacts, today: Day) -> Option<AccountNotice> {
+        if f.status == AccountStatus::Closed {
+            return None;
+        }
+        let demand = f.kind == ProductKind::DemandDeposit;
+        let rule = demand.then(|| s.dormancy(f.last_use, today));
+        if demand && f.status == AccountStatus::Dormant {
+            return Some(AccountNotice::Dormant { since: s.dormant_on(f.last_use) });
+        }
+        if let Some(super::Dormancy::Dormant { since }) = rule {
+            return Some(AccountNotice::Dormant { since });
+        }
+        if f.has_card && s.is_empty_card(f.balance, f.last_use, today) {
+            return Some(AccountNotice::EmptyCard);
+        }
+        match rule {
+            Some(super::Dormancy::Approaching { dormant_on }) => Some(AccountNotice::DormantSoon { dormant_on }),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,6 +352,31 @@ mod tests {
         assert_eq!(mask_number("6217991234561234"), "6217 **** **** 1234");
         assert_eq!(mask_number("6000000000000000102"), "6000 **** **** 0102");
         assert_eq!(mask_number("1234"), "**** 1234");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn notices_follow_the_rules() {
+        let s = super::super::InsightSettings::default();
+        let day = |t: &str| Day::parse(t).unwrap_or_else(|| panic!("{t}"));
+        let facts = NoticeFacts {
+            kind: ProductKind::DemandDeposit,
+            status: AccountStatus::Active,
+            balance: 100,
+            last_use: day("2021-11-29"),
+            has_card: true,
+        };
+        let since = day("2026-11-29");
+        assert_eq!(
+            AccountNotice::of(&s, facts, day("2026-11-28")),
+            Some(AccountNotice::DormantSoon { dormant_on: since })
+        );
+        assert_eq!(AccountNotice::of(&s, facts, since), Some(AccountNotice::Dormant { since }));
+        let empty = NoticeFacts { balance: 0, last_use: day("2025-11-29"), ..facts };
+        assert_eq!(AccountNotice::of(&s, empty, day("2026-11-28")), None);
+        assert_eq!(AccountNotice::of(&s, empty, day("2026-11-29")), Some(AccountNotice::EmptyCard));
+        let closed = NoticeFacts { status: AccountStatus::Closed, ..empty };
+        assert_eq!(AccountNotice::of(&s, closed, day("2026-11-29")), None);
     }
 
     #[test]

@@ -107,6 +107,16 @@ impl Day {
         Day::new(year, month, self.day.min(days_in_month(year, month))).unwrap_or(self)
     }
 
+    /// The same day `months` earlier, clamped to the month's end (31 Mar − 1 month =
+    /// 28/29 Feb). Rule cut-offs ("no movement for five years") count back from today.
+    pub fn minus_months(self, months: u32) -> Day {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 - i64::from(months);
+        let (Ok(year), Ok(month)) = (u16::try_from(index.div_euclid(12)), u8::try_from(index.rem_euclid(12) + 1)) else {
+            return self;
+        };
+        Day::new(year, month, self.day.min(days_in_month(year, month))).unwrap_or(self)
+    }
+
     /// Whole days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Day) -> i64 {
         (later.to_naive() - self.to_naive()).num_days()

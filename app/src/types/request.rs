@@ -18,6 +18,7 @@ text_enum! {
         Certificate => "certificate", RequestKindCertificate;
         Statement => "statement", RequestKindStatement;
         Reactivate => "reactivate", RequestKindReactivate;
+        AccountClose => "account_close", DormRequestKindAccountClose;
         General => "general", RequestKindGeneral;
     }
 }

@@ -6,6 +6,7 @@ mod csrf;
 mod export;
 mod health;
 mod ics;
+mod insight_export;
 mod locale;
 mod plain;
 pub mod rate_limit;
@@ -73,6 +74,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/locale", post(locale::switch))
         .route("/accounts/{id}/export.csv", get(export::csv))
         .route("/staff/audit.csv", get(audit_export::csv))
+        .route("/staff/insight/export.csv", get(insight_export::csv))
         .route("/consultations/{reference}/calendar.ics", get(ics::calendar))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         // Innermost: handlers see a body that stops at the limit.

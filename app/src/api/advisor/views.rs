@@ -1,7 +1,6 @@
 //! What the advisor's pages show: calendars, a booking with its internal notes,
 //! the schedule, the customer summary with its segment, manager look-ups. Shared
 //! by the server (which fills them) and the browser (which renders them).
-use crate::i18n::Key;
 use crate::types::{BookingStatus, Channel, Day, Localized, Money, ProductView, Purpose, Topic};
 use serde::{Deserialize, Serialize};
 
@@ -106,42 +105,8 @@ pub struct ExceptionView {
     pub note: String,
 }
 
-/// How much a customer holds with the bank, in four bands of assets under management.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Segment {
-    Mass,
-    Affluent,
-    HighEnd,
-    Private,
-}
-
-/// Lower bounds (in fen) of the affluent, high-end and private bands: ¥50,000,
-/// ¥500,000 and ¥6,000,000. The one place the thresholds live.
-pub const AFFLUENT_FROM: i64 = 50_000_00;
-pub const HIGH_END_FROM: i64 = 500_000_00;
-pub const PRIVATE_FROM: i64 = 6_000_000_00;
-
-impl Segment {
-    /// The band of total assets (deposits, wealth and insurance).
-    pub fn of_assets(assets: Money) -> Segment {
-        match assets.minor() {
-            m if m >= PRIVATE_FROM => Segment::Private,
-            m if m >= HIGH_END_FROM => Segment::HighEnd,
-            m if m >= AFFLUENT_FROM => Segment::Affluent,
-            _ => Segment::Mass,
-        }
-    }
-
-    pub const fn label(self) -> Key {
-        match self {
-            Segment::Mass => Key::AdvSegmentMass,
-            Segment::Affluent => Key::AdvSegmentAffluent,
-            Segment::HighEnd => Key::AdvSegmentHighEnd,
-            Segment::Private => Key::AdvSegmentPrivate,
-        }
-    }
-}
+/// The segment type lives with the insight rules; re-exported for the advisor's views.
+pub use crate::types::Segment;
 
 /// What staff see of a customer they serve.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

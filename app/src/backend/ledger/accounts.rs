@@ -6,6 +6,7 @@ use crate::api::accounts::{AccountHeader, Direction, MonthFlow, StatementView, T
 use crate::backend::auth::CustomerRead;
 use crate::backend::{local_time, Db};
 use crate::error::{AppError, ErrorCode};
+use crate::types::account::{AccountNotice, NoticeFacts};
 use crate::types::{
     mask_number, AccountStatus, AtMaturity, Day, Localized, ManagerContact, Money, Overview, ProductDetail,
     ProductKind, ProductView, Tier, Timestamp,
@@ -39,11 +40,12 @@ struct AccountRow {
     opened_on: String,
     name_zh: Option<String>,
     name_en: Option<String>,
+    last_activity_on: Option<String>,
 }
 
 const ACCOUNT_COLUMNS: &str = "a.id, a.account_no, a.kind, a.tier, a.status, a.balance, a.credit_limit, a.rate_bp, \
      a.term_months, a.maturity_date, a.at_maturity, a.original_amount, a.monthly_amount, a.notice_days, \
-     a.statement_balance, a.minimum_payment, a.due_date, a.opened_on, p.name_zh, p.name_en";
+     a.statement_balance, a.minimum_payment, a.due_date, a.opened_on, p.name_zh, p.name_en, a.last_activity_on";
 
 fn account_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
     Ok(AccountRow {
@@ -67,6 +69,7 @@ fn account_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
         opened_on: row.try_get(17)?,
         name_zh: row.try_get(18)?,
         name_en: row.try_get(19)?,
+        last_activity_on: row.try_get(20)?,
     })
 }
 
@@ -108,6 +111,23 @@ impl AccountRow {
         self.tier.and_then(Tier::from_number)
     }
 
+    /// Dormant, soon dormant or an empty card, by the insight rules and settings.
+    fn notice(
+        &self,
+        settings: &crate::types::InsightSettings,
+        has_card: bool,
+        today: Day,
+    ) -> Result<Option<AccountNotice>, AppError> {
+        let facts = NoticeFacts {
+            kind: self.kind()?,
+            status: self.status(),
+            balance: self.balance,
+            last_use: day(self.last_activity_on.as_deref().unwrap_or(&self.opened_on))?,
+            has_card,
+        };
+        Ok(AccountNotice::of(settings, facts, today))
+    }
+
     fn header(&self, card_no: Option<&str>) -> Result<AccountHeader, AppError> {
         let kind = self.kind()?;
         Ok(AccountHeader {
@@ -121,6 +141,7 @@ impl AccountRow {
             tier: self.tier(),
             credit_limit: money(self.credit_limit),
             opened_on: day(&self.opened_on)?,
+            notice: None,
         })
     }
 }
@@ -164,11 +185,13 @@ async fn card_of(db: &Db, account_id: i64) -> Result<Option<String>, sqlx::Error
     .await
 }
 
-/// One account's header.
-pub async fn account(db: &Db, who: &CustomerRead, id: i64) -> Result<AccountHeader, AppError> {
+/// One account's header, with its dormancy or empty-card notice as of `today`.
+pub async fn account(db: &Db, who: &CustomerRead, id: i64, today: Day) -> Result<AccountHeader, AppError> {
     let row = owned_account(db, who, id).await?;
     let card = card_of(db, row.id).await?;
-    row.header(card.as_deref())
+    let settings = crate::backend::insight::settings::load(db).await?;
+    let notice = row.notice(&settings, card.is_some(), today)?;
+    Ok(AccountHeader { notice, ..row.header(card.as_deref())? })
 }
 
 // ---------------------------------------------------------------------------------
@@ -188,9 +211,10 @@ pub async fn overview(db: &Db, who: &CustomerRead, zone: chrono_tz::Tz, now: Tim
     .fetch_all(db.pool())
     .await?;
     let mut products = Vec::with_capacity(rows.len() + 4);
+    let settings = crate::backend::insight::settings::load(db).await?;
     for row in &rows {
         let account = account_row(row)?;
-        products.push(ledger_product(db, &account, today).await?);
+        products.push(ledger_product(db, &account, &settings, today).await?);
     }
     products.extend(funds(db, who).await?);
     products.extend(policies(db, who).await?);
@@ -216,7 +240,12 @@ pub async fn overview(db: &Db, who: &CustomerRead, zone: chrono_tz::Tz, now: Tim
     })
 }
 
-async fn ledger_product(db: &Db, a: &AccountRow, today: Day) -> Result<ProductView, AppError> {
+async fn ledger_product(
+    db: &Db,
+    a: &AccountRow,
+    settings: &crate::types::InsightSettings,
+    today: Day,
+) -> Result<ProductView, AppError> {
     let kind = a.kind()?;
     let card = match kind {
         ProductKind::DemandDeposit | ProductKind::CreditCard => card_of(db, a.id).await?,
@@ -297,6 +326,7 @@ async fn ledger_product(db: &Db, a: &AccountRow, today: Day) -> Result<ProductVi
         balance: money(a.balance),
         status: a.status(),
         detail,
+        notice: a.notice(settings, card.is_some(), today)?,
     })
 }
 
@@ -386,6 +416,7 @@ async fn funds(db: &Db, who: &CustomerRead) -> Result<Vec<ProductView>, AppError
             number_masked: code,
             balance: money(value),
             status: AccountStatus::Active,
+            notice: None,
             detail: ProductDetail::Fund {
                 units_milli,
                 nav_e4,
@@ -419,6 +450,7 @@ async fn policies(db: &Db, who: &CustomerRead) -> Result<Vec<ProductView>, AppEr
             number_masked: mask_number(&policy_no),
             balance: money(cash_value),
             status: AccountStatus::Active,
+            notice: None,
             detail: ProductDetail::Insurance {
                 insurer: Localized { zh: row.try_get(2)?, en: row.try_get(3)? },
                 sum_insured: money(row.try_get(4)?),

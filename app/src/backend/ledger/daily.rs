@@ -128,6 +128,8 @@ pub async fn run_daily(db: &Db, date: Day, now: Timestamp) -> Result<DailyReport
     run_maturities(db, date, now, &mut report).await?;
     run_notices(db, date, now, &mut report).await?;
     run_demand_interest(db, date, now, &mut report).await?;
+    // Dormancy, reminders and (on a month's last day) the month-end snapshot.
+    crate::backend::insight::dormancy::run(db, date, now).await?;
     let mut tx = db.begin_write().await?;
     sqlx::query("INSERT INTO daily_runs (run_date, finished_at) VALUES ($1, $2) ON CONFLICT (run_date) DO NOTHING")
         .bind(date.to_string())

@@ -25,6 +25,7 @@ pub async fn apply_on_resolve(
     match row.kind {
         RequestKind::ContactChange => contact_change(tx, state, row, staff_id, now).await,
         RequestKind::Reactivate => reactivate(tx, state, row, staff_id, now).await,
+        RequestKind::AccountClose => close_account(tx, state, row, staff_id, now).await,
         RequestKind::CardLost if row.details.get("replacement").and_then(|v| v.as_bool()) == Some(true) => {
             replace_card(tx, state, row, staff_id, now).await
         }
@@ -105,14 +106,66 @@ async fn reactivate(
         .fetch_one(&mut **tx)
         .await?;
     let masked = mask_number(&account.try_get::<String, _>("account_no")?);
-    sqlx::query("UPDATE accounts SET status = 'active' WHERE id = $1 AND status = 'dormant'")
+    // Asking for reactivation is the customer's own act: it restarts the dormancy
+    // clock, or the next daily run would find the account dormant again.
+    let today = crate::types::Day::at(state.zone, now).to_string();
+    sqlx::query("UPDATE accounts SET status = 'active', last_activity_on = $2 WHERE id = $1 AND status = 'dormant'")
         .bind(account_id)
+        .bind(today)
         .execute(&mut **tx)
         .await?;
     notifications::notify(tx, row.customer_id, notices::ACCOUNT_REACTIVATED, &masked, now).await?;
     append_event(tx, row.id, EventKind::AccountReactivated, None, None, Actor::Staff(staff_id), &masked, now).await?;
     let detail = json!({ "reference": row.reference.as_str(), "account": masked });
     record(tx, state, row, staff_id, events::ACCOUNT_REACTIVATED, detail, now).await
+}
+
+/// A zero-balance account is closed with its cards. Refused, and nothing changes
+/// (the resolution rolls back with it), when the account holds or owes money now.
+async fn close_account(
+    tx: &mut Transaction<'static, Any>,
+    state: &AppState,
+    row: &RequestRow,
+    staff_id: i64,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    use crate::backend::insight::dormancy::{events as insight_events, notices as insight_notices};
+    let Some(account_id) = row.account_id else { return Ok(()) };
+    let account_no: String =
+        sqlx::query_scalar("SELECT account_no FROM accounts WHERE id = $1 AND customer_id = $2 AND kind <> 'internal'")
+            .bind(account_id)
+            .bind(row.customer_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(AppError::new(crate::error::ErrorCode::NotFound))?;
+    // The balance is checked in the statement that closes, so a posting racing the
+    // resolution cannot slip between the check and the change.
+    let closed = sqlx::query(
+        "UPDATE accounts SET status = 'closed', closed_at = $1 WHERE id = $2 AND customer_id = $3 \
+         AND status <> 'closed' AND balance = 0 AND NOT EXISTS (SELECT 1 FROM accounts o \
+         WHERE o.linked_account_id = accounts.id AND o.status <> 'closed')",
+    )
+    .bind(now.micros())
+    .bind(account_id)
+    .bind(row.customer_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if closed != 1 {
+        return Err(AppError { code: crate::error::ErrorCode::WrongState, field: Some("account_id".into()) });
+    }
+    let cards = sqlx::query(
+        "UPDATE cards SET status = 'closed', status_changed_at = $1 WHERE account_id = $2 AND status <> 'closed'",
+    )
+    .bind(now.micros())
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let masked = mask_number(&account_no);
+    notifications::notify(tx, row.customer_id, insight_notices::ACCOUNT_CLOSED, &masked, now).await?;
+    let detail = json!({ "reference": row.reference.as_str(), "account": masked, "cards_closed": cards });
+    record(tx, state, row, staff_id, insight_events::ACCOUNT_CLOSED, detail, now).await
 }
 
 /// A new card for the lost one, on the same account (only the masked number is

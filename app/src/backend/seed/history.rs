@@ -37,7 +37,13 @@ impl Builder {
             return None;
         }
         if is_empty_card(n) {
-            let opened = today.plus_days(-(3 * 365 + rng.range(0, 400)));
+            // Every other one is old enough to be approaching dormancy too (the
+            // customer is reminded), the rest only an empty card.
+            let opened = if (n / 89).is_multiple_of(2) {
+                today.minus_months(56).plus_days(-rng.range(0, 60))
+            } else {
+                today.plus_days(-(3 * 365 + rng.range(0, 400)))
+            };
             self.account(PlannedAccount::demand(n, c.account_no.clone(), 1, opened));
             return None;
         }

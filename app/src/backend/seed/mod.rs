@@ -9,6 +9,7 @@
 mod advisors;
 mod history;
 mod inquiries;
+mod insight;
 mod names;
 mod plan;
 mod products;
@@ -304,6 +305,8 @@ pub async fn seed_demo_with(
         // instead of 0.4 ms on the benchmark's data).
         sqlx::query("ANALYZE").execute(db.pool()).await?;
     }
+    // After the statistics: the snapshots read every customer's postings.
+    insight::seed_insight(db, zone, now).await?;
     let postings_total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(db.pool()).await?;
     Ok(SeedReport {
         customers_added: added,

@@ -218,6 +218,7 @@ fn header_view(h: AccountHeader, locale: Locale) -> impl IntoView {
                 })}
             {h.tier.map(|tier| view! { <p class="small">{t(tier_key(tier))}</p> })}
             {status_key(h.status).map(|k| view! { <p class="status-badge">{t(k)}</p> })}
+            {super::notice::notice_view(h.notice, h.id)}
             <p class="account-actions">
                 <a class="button" href=statement>{t(Key::AcctStatementLink)}</a>
             </p>

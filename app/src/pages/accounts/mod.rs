@@ -2,6 +2,7 @@
 //! account's history with filters, charts and CSV (`/accounts/:id`), and its
 //! printable monthly statement (`/accounts/:id/statement`).
 mod detail;
+mod notice;
 mod statement;
 
 pub use detail::AccountDetail;
@@ -108,6 +109,7 @@ pub fn Overview() -> impl IntoView {
                         })
                 }}
             </Suspense>
+            <crate::pages::recommend::SuggestedForYou />
         </section>
     }
 }
@@ -220,6 +222,7 @@ fn product_card(p: ProductView, hidden: bool) -> impl IntoView {
                 <span class="label">{t(balance_key(p.kind))}</span>
                 <span class="figure">{figure}</span>
             </p>
+            {notice::notice_view(p.notice, p.id)}
             <dl class="facts">
                 {
                     let detail = p.detail.clone();

@@ -24,12 +24,21 @@ pub(super) fn account_fields(form: RequestForm, error: Signal<Option<AppError>>)
     let (lead, note) = match kind {
         RequestKind::Certificate => (Key::SrqCertificateLead, Key::SrqPurpose),
         RequestKind::Statement => (Key::SrqStatementLead, Key::SrqBodyOptional),
+        RequestKind::AccountClose => (Key::DormCloseLead, Key::SrqBodyOptional),
         _ => (Key::SrqReactivateLead, Key::SrqBodyOptional),
     };
     let month = form.this_month.clone();
+    // A link from an account's notice names it (`?account=`): chosen already.
+    let query = leptos_router::hooks::use_query_map();
+    let chosen = query.with_untracked(|q| q.get("account").and_then(|v| v.parse::<i64>().ok()));
     let view = view! {
         <p class="sr-lead">{t(lead)}</p>
-        {usable.is_empty().then(|| view! { <p class="sr-empty">{t(Key::SrqNoAccounts)}</p> })}
+        {usable
+            .is_empty()
+            .then(|| {
+                let empty = if kind == RequestKind::AccountClose { Key::DormCloseNoAccounts } else { Key::SrqNoAccounts };
+                view! { <p class="sr-empty">{t(empty)}</p> }
+            })}
         <div class="field">
             <label for="sr-account_id">{t(Key::SrqAccount)}</label>
             <select id="sr-account_id" name="account_id" required=true>
@@ -38,7 +47,7 @@ pub(super) fn account_fields(form: RequestForm, error: Signal<Option<AppError>>)
                     .map(|a| {
                         let dormant = a.status == "dormant";
                         view! {
-                            <option value=a.id.to_string()>
+                            <option value=a.id.to_string() selected=chosen == Some(a.id)>
                                 {t(crate::pages::accounts::kind_group_key(a.kind))}
                                 " "
                                 {a.masked}

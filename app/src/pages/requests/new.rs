@@ -16,7 +16,13 @@ const GROUPS: [(Key, &[RequestKind]); 3] = [
     (Key::SrqGroupCards, &[RequestKind::CardLost, RequestKind::CardFreeze, RequestKind::CardUnfreeze]),
     (
         Key::SrqGroupAccount,
-        &[RequestKind::Certificate, RequestKind::Statement, RequestKind::Reactivate, RequestKind::ContactChange],
+        &[
+            RequestKind::Certificate,
+            RequestKind::Statement,
+            RequestKind::Reactivate,
+            RequestKind::AccountClose,
+            RequestKind::ContactChange,
+        ],
     ),
     (Key::SrqGroupOther, &[RequestKind::Complaint, RequestKind::Dispute, RequestKind::General]),
 ];
@@ -104,7 +110,7 @@ fn fields(form: RequestForm, error: Signal<Option<AppError>>) -> AnyView {
         RequestKind::CardLost | RequestKind::CardFreeze | RequestKind::CardUnfreeze => {
             forms_cards::card_fields(form, error)
         }
-        RequestKind::Certificate | RequestKind::Statement | RequestKind::Reactivate => {
+        RequestKind::Certificate | RequestKind::Statement | RequestKind::Reactivate | RequestKind::AccountClose => {
             forms_account::account_fields(form, error)
         }
         RequestKind::ContactChange => forms_account::contact_fields(form, error),

@@ -68,6 +68,9 @@ pub async fn submit(
         RequestInput::Reactivate { account_id, body } => {
             account_request(&mut tx, &cx, RequestKind::Reactivate, *account_id, body.as_ref(), json!({})).await?
         }
+        RequestInput::AccountClose { account_id, body } => {
+            account_request(&mut tx, &cx, RequestKind::AccountClose, *account_id, body.as_ref(), json!({})).await?
+        }
         RequestInput::General { subject, body } => {
             let new = request(&cx, RequestKind::General, subject, body.as_str(), json!({}));
             insert(&mut tx, &cx, &new).await?
@@ -267,7 +270,9 @@ async fn account_request(
     details: serde_json::Value,
 ) -> Result<RequestRef, AppError> {
     let row = sqlx::query(
-        "SELECT account_no, kind, status FROM accounts WHERE id = $1 AND customer_id = $2 AND kind <> 'internal'",
+        "SELECT account_no, kind, status, balance, (SELECT COUNT(*) FROM accounts o \
+         WHERE o.linked_account_id = accounts.id AND o.status <> 'closed') AS dependents \
+         FROM accounts WHERE id = $1 AND customer_id = $2 AND kind <> 'internal'",
     )
     .bind(account_id)
     .bind(cx.who.customer_id)
@@ -281,6 +286,11 @@ async fn account_request(
             crate::types::ProductKind::parse(&account_kind).is_some_and(|k| k.is_deposit()) && status != "closed"
         }
         RequestKind::Reactivate => status == "dormant",
+        // Only an account with nothing in it and nothing owed can be closed, and not
+        // one that a deposit pays out to or a loan is repaid from.
+        RequestKind::AccountClose => {
+            status != "closed" && row.try_get::<i64, _>("balance")? == 0 && row.try_get::<i64, _>("dependents")? == 0
+        }
         _ => status != "closed",
     };
     if !fits {

@@ -18,7 +18,11 @@ pub async fn form_data(state: &AppState, who: &CustomerRead, kind: RequestKind) 
         _ => Vec::new(),
     };
     let accounts = match kind {
-        RequestKind::Certificate | RequestKind::Statement | RequestKind::Reactivate => accounts(state, who).await?,
+        RequestKind::Certificate | RequestKind::Statement | RequestKind::Reactivate => {
+            accounts(state, who, false).await?
+        }
+        // Closure is offered only for accounts with a zero balance.
+        RequestKind::AccountClose => accounts(state, who, true).await?,
         _ => Vec::new(),
     };
     let postings = if kind == RequestKind::Dispute { debits(state, who, today).await? } else { Vec::new() };
@@ -62,11 +66,17 @@ pub async fn cards(state: &AppState, who: &CustomerRead) -> Result<Vec<CardChoic
         .collect()
 }
 
-async fn accounts(state: &AppState, who: &CustomerRead) -> Result<Vec<AccountChoice>, AppError> {
-    let rows = sqlx::query(
+async fn accounts(state: &AppState, who: &CustomerRead, zero_only: bool) -> Result<Vec<AccountChoice>, AppError> {
+    let zero = if zero_only {
+        " AND balance = 0 AND NOT EXISTS (SELECT 1 FROM accounts o WHERE o.linked_account_id = accounts.id \
+         AND o.status <> 'closed')"
+    } else {
+        ""
+    };
+    let rows = sqlx::query(&format!(
         "SELECT id, account_no, kind, status FROM accounts WHERE customer_id = $1 AND kind <> 'internal' \
-         AND status <> 'closed' ORDER BY id",
-    )
+         AND status <> 'closed'{zero} ORDER BY id"
+    ))
     .bind(who.customer_id)
     .fetch_all(state.db.pool())
     .await?;

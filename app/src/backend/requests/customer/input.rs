@@ -57,6 +57,7 @@ pub enum RequestInput {
     Certificate { account_id: i64, body: Option<PlainText> },
     Statement { account_id: i64, from: Month, to: Month, body: Option<PlainText> },
     Reactivate { account_id: i64, body: Option<PlainText> },
+    AccountClose { account_id: i64, body: Option<PlainText> },
     General { subject: PlainText, body: PlainText },
 }
 
@@ -144,6 +145,10 @@ impl RequestInput {
                 }
             }
             RequestKind::Reactivate => RequestInput::Reactivate {
+                account_id: id(&f.account_id, "account_id")?,
+                body: optional_text(&f.body, MAX_BODY, "body")?,
+            },
+            RequestKind::AccountClose => RequestInput::AccountClose {
                 account_id: id(&f.account_id, "account_id")?,
                 body: optional_text(&f.body, MAX_BODY, "body")?,
             },
