@@ -124,8 +124,8 @@ dashboard_checks() {
     failed=1
     return
   fi
-  connections=4 check "GET /staff/insight ($backend)" /staff/insight 10 1000 -H "Cookie: $cookie"
-  connections=4 check "GET /staff/insight?branch=B001 ($backend)" "/staff/insight?branch=B001" 10 1000 -H "Cookie: $cookie"
+  connections=4 check "GET /staff/insight ($backend)" /staff/insight 2 2000 -H "Cookie: $cookie"
+  connections=4 check "GET /staff/insight?branch=B001 ($backend)" "/staff/insight?branch=B001" 2 2000 -H "Cookie: $cookie"
 }
 
 start_server() {

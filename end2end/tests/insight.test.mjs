@@ -24,7 +24,7 @@ let server;
 let browser;
 let url;
 const at = (p) => address(url, p);
-const state = { page: null, customers: null };
+const state = { page: null, customers: null, listed: false };
 
 before(async () => {
   server = await startServer();
@@ -50,7 +50,8 @@ describe('management dashboard: filter, drill down, export', () => {
   });
 
   test('2. filtering by a branch narrows the figures', STEP_TIMEOUT, async () => {
-    const page = need(state.page, 'the dashboard');
+    need(state.page, 'the dashboard');
+    const { page } = state;
     const allCustomers = Number(await text(page.locator('#dash-table-now tbody tr').first().locator('td a')));
     await page.locator('#dash-branch').selectOption('B001');
     await page.getByRole('button', { name: ZH.dash_filter_submit, exact: true }).click();
@@ -64,7 +65,8 @@ describe('management dashboard: filter, drill down, export', () => {
   });
 
   test('3. the customer count opens the list behind it', STEP_TIMEOUT, async () => {
-    const page = need(state.page, 'the filtered dashboard');
+    need(state.customers, 'the filtered dashboard');
+    const { page } = state;
     await page.locator('#dash-table-now tbody tr').first().locator('td a').click();
     await page.waitForURL((u) => u.pathname === '/staff/insight/customers');
     await page.locator('#dash-customers').waitFor();
@@ -77,10 +79,12 @@ describe('management dashboard: filter, drill down, export', () => {
     const href = await page.locator('#dash-customers tbody tr th a').first().getAttribute('href');
     assert.match(href, /^\/staff\/customers\/C\d+$/, 'each customer links to the 360');
     await checkBothWidths(page, 'insight-customers', FITS_320);
+    state.listed = true;
   });
 
   test('4. the list downloads as CSV with a header row', STEP_TIMEOUT, async () => {
-    const page = need(state.page, 'the customer list');
+    need(state.listed, 'the customer list');
+    const { page } = state;
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: ZH.dash_export_list, exact: true }).click(),

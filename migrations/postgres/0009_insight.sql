@@ -35,6 +35,9 @@ ALTER TABLE products ADD COLUMN risk_level BIGINT CHECK (risk_level BETWEEN 1 AN
 -- approach is reminded again; the same approach never twice.
 ALTER TABLE accounts ADD COLUMN dormancy_reminded_on TEXT;
 
+-- The empty-card rule looks a card up by its account, for every account at once.
+CREATE INDEX cards_account ON cards(account_id);
+
 -- The rules' settings: one row, changed by the bank without a release.
 CREATE TABLE insight_settings (
     id                       BIGINT  PRIMARY KEY CHECK (id = 1),

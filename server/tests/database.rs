@@ -57,10 +57,8 @@ async fn seed_grows_to_the_requested_size_and_only_adds_what_is_missing(backend:
     // Customers are dated to the morning their first account opened (the insight
     // history needs them to exist at past month-ends): UTC microseconds from the
     // injected clock's day, never after it, 09:00 in the bank's zone.
-    let (first, last): (i64, i64) = sqlx::query_as("SELECT MIN(created_at), MAX(created_at) FROM customers")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let (first, last): (i64, i64) =
+        sqlx::query_as("SELECT MIN(created_at), MAX(created_at) FROM customers").fetch_one(db.pool()).await.unwrap();
     assert!(last <= TEST_NOW.micros(), "no customer dated after the clock");
     assert!(first < TEST_NOW.micros() && first > TEST_NOW.micros() - 20 * 365 * 86_400_000_000);
     assert_eq!((first - TEST_NOW.micros()).rem_euclid(86_400_000_000), 3_600_000_000, "09:00 in the bank's zone");

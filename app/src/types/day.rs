@@ -111,7 +111,8 @@ impl Day {
     /// 28/29 Feb). Rule cut-offs ("no movement for five years") count back from today.
     pub fn minus_months(self, months: u32) -> Day {
         let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 - i64::from(months);
-        let (Ok(year), Ok(month)) = (u16::try_from(index.div_euclid(12)), u8::try_from(index.rem_euclid(12) + 1)) else {
+        let (Ok(year), Ok(month)) = (u16::try_from(index.div_euclid(12)), u8::try_from(index.rem_euclid(12) + 1))
+        else {
             return self;
         };
         Day::new(year, month, self.day.min(days_in_month(year, month))).unwrap_or(self)

@@ -12,7 +12,7 @@ const RIGHT: i64 = 392;
 const TOP: i64 = 14;
 const BOTTOM: i64 = 196;
 /// Colours of the stacked series (bottom first), dark enough on white for text
-/// contrast and told apart by the legend.
+/// contrast and told apart by the legend (style/insight.css has the same four).
 pub const COLOURS: [&str; 4] = ["#006a4e", "#2f6fb0", "#8a4b00", "#6b2d8a"];
 
 fn y_of(value: i64, hi: i64) -> i64 {

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::i18n::{use_i18n, Key, Locale};
 use crate::t;
 use crate::types::Segment;
-use charts::{axis_count, stacked_bars_svg, COLOURS};
+use charts::{axis_count, stacked_bars_svg};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use tables::{table, Table, TABLES};
@@ -200,7 +200,8 @@ fn table_view(table: Table, export: String) -> impl IntoView {
 
 fn charts_view(d: &Dashboard, locale: Locale) -> impl IntoView {
     let text = move |k: Key| locale.text(k).to_owned();
-    let labels: Vec<String> = d.months.iter().map(|m| m.month.clone()).collect();
+    // "26-06": short enough for six labels side by side on a phone (the table has the months in full).
+    let labels: Vec<String> = d.months.iter().map(|m| m.month.get(2..).unwrap_or(&m.month).to_owned()).collect();
     let effective: Vec<i64> = d.months.iter().map(|m| m.effective).collect();
     let others: Vec<i64> = d.months.iter().map(|m| m.customers - m.effective).collect();
     let desc = d
@@ -280,10 +281,11 @@ fn legend(names: Vec<String>) -> impl IntoView {
                 .into_iter()
                 .enumerate()
                 .map(|(k, name)| {
-                    let swatch = format!("background:{}", COLOURS.get(k).copied().unwrap_or("#4a5a55"));
+                    // Classes, not inline styles: the content security policy allows none.
+                    let swatch = format!("dash-swatch dash-swatch-{k}");
                     view! {
                         <li>
-                            <span class="dash-swatch" style=swatch aria-hidden="true"></span>
+                            <span class=swatch aria-hidden="true"></span>
                             {name}
                         </li>
                     }
