@@ -266,10 +266,9 @@ struct Recount {
 }
 
 fn month_end_before(today: Day) -> (u16, u8) {
-    let next = today.plus_days(1);
-    if next.month() != today.month() {
-        (today.year(), today.month())
-    } else if today.month() == 1 {
+    // The latest month-end already snapshotted: always the previous month's (a
+    // month-end's snapshot is taken once that day is over).
+    if today.month() == 1 {
         (today.year() - 1, 12)
     } else {
         (today.year(), today.month() - 1)
@@ -438,8 +437,11 @@ fn recount(srv: &TestServer, raw: &Raw, s: &InsightSettings, branch: &str, perio
             line.aum[slot] += m.3;
             line.counts[slot] += 1;
         }
-        line.growth = before.map_or(0, |b| line.deposits - b);
-        before = Some(line.deposits);
+        // Growth only between month-ends that have snapshot rows.
+        if line.customers > 0 {
+            line.growth = before.map_or(0, |b| line.deposits - b);
+            before = Some(line.deposits);
+        }
         f.months.push(line);
     }
     let segment_at: BTreeMap<(&str, i64), (&str, i64)> =
@@ -461,8 +463,9 @@ fn recount(srv: &TestServer, raw: &Raw, s: &InsightSettings, branch: &str, perio
         .map(|((month, from, to), customers)| app::api::insight::Movement { month, from, to, customers })
         .collect();
     // The period's service.
-    f.period.deposits_first = f.months.first().map_or(0, |m| m.deposits);
-    f.period.deposits_last = f.months.last().map_or(0, |m| m.deposits);
+    let taken: Vec<&app::api::insight::MonthLine> = f.months.iter().filter(|m| m.customers > 0).collect();
+    f.period.deposits_first = taken.first().map_or(0, |m| m.deposits);
+    f.period.deposits_last = taken.last().map_or(0, |m| m.deposits);
     let mut kinds: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
     for r in raw.requests.iter().filter(|r| in_branch(r.2)) {
         if in_period(r.4) {

@@ -102,10 +102,14 @@ fn StaffMenu(path: String, role: StaffRole) -> impl IntoView {
     if matches!(role, StaffRole::Agent | StaffRole::Supervisor | StaffRole::Admin | StaffRole::Advisor) {
         items.push(("/staff/customers", Key::ConsoleNavCustomers));
     }
+    if matches!(role, StaffRole::Advisor | StaffRole::Supervisor | StaffRole::Admin) {
+        items.push(("/staff/my-customers", Key::RmTitle));
+    }
     if matches!(role, StaffRole::Supervisor | StaffRole::Admin) {
         items.push(("/staff/managers", Key::NavStaffManagers));
         items.push(("/staff/requests/report", Key::NavStaffSlaReport));
         items.push(("/staff/impersonations", Key::ReviewNav));
+        items.push(("/staff/insight", Key::DashTitle));
     }
     view! { <SectionMenu items path label=Key::NavStaffSections /> }
 }

@@ -97,14 +97,11 @@ impl Scope {
     }
 }
 
-/// The last month-end on or before `today`: today's month if today is its last day.
+/// The last month-end before `today`: the last one with a snapshot. A month-end is
+/// snapshotted by the daily run for that day, which runs once the day is over, so on
+/// the month's last day itself its snapshot does not exist yet.
 pub fn last_month_end(today: Day) -> Month {
-    let month = Month::of(today);
-    if month.last_day() == today {
-        month
-    } else {
-        month.plus(-1)
-    }
+    Month::of(today).plus(-1)
 }
 
 /// Checks the query (empty counts as absent: all branches, the default period).
@@ -175,8 +172,9 @@ mod tests {
     }
 
     #[test]
-    fn the_last_month_end_is_today_only_on_a_month_end() {
+    fn the_last_month_end_is_the_last_one_already_snapshotted() {
         assert_eq!(last_month_end(day("2026-11-29")).to_string(), "2026-10");
-        assert_eq!(last_month_end(day("2026-11-30")).to_string(), "2026-11");
+        assert_eq!(last_month_end(day("2026-11-30")).to_string(), "2026-10");
+        assert_eq!(last_month_end(day("2026-12-01")).to_string(), "2026-11");
     }
 }

@@ -157,8 +157,10 @@ pub async fn month_lines(db: &mut AnyConnection, s: &Scope) -> Result<Vec<MonthL
         line.aum[slot] += aum;
         line.counts[slot] += count;
     }
+    // A month-end without snapshot rows (not taken yet, or a branch with nobody) is
+    // no figure at all: growth is measured between month-ends that have one.
     let mut before: Option<i64> = None;
-    for line in &mut lines {
+    for line in lines.iter_mut().filter(|l| l.customers > 0) {
         line.growth = before.map_or(0, |b| line.deposits - b);
         before = Some(line.deposits);
     }
@@ -207,8 +209,8 @@ pub async fn period_figures(
     Ok(PeriodFigures {
         new_customers,
         lost_customers,
-        deposits_first: months.first().map_or(0, |m| m.deposits),
-        deposits_last: months.last().map_or(0, |m| m.deposits),
+        deposits_first: months.iter().find(|m| m.customers > 0).map_or(0, |m| m.deposits),
+        deposits_last: months.iter().rev().find(|m| m.customers > 0).map_or(0, |m| m.deposits),
         requests,
         ratings,
         rating_sum,
