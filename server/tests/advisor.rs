@@ -294,6 +294,28 @@ async fn customer_summary_needs_a_relationship_and_is_audited(backend: Backend) 
     assert!(summary["segment"].is_string(), "a segment: {summary}");
     assert!(!summary["products"].as_array().expect("products").is_empty(), "demo1 holds products");
     assert_eq!(audit_count(&srv, "customer_summary_viewed", s00003, demo1).await, 1);
+    // The segment is the insight rules' (the latest month-end's rolling average), the
+    // same the dashboard and the RM's workspace show, not a second reckoning.
+    let branch: i64 = sqlx::query_scalar("SELECT branch_id FROM customers WHERE id = $1")
+        .bind(demo1)
+        .fetch_one(srv.state.db.pool())
+        .await
+        .expect("branch");
+    sqlx::query(
+        "INSERT INTO customer_months (month, customer_id, branch_id, aum, deposits, segment, effective, products) \
+         VALUES ('2999-12', $1, $2, 0, 0, 'private', 1, 1)",
+    )
+    .bind(demo1)
+    .bind(branch)
+    .execute(srv.state.db.pool())
+    .await
+    .expect("a snapshot");
+    let summary = rm.json("staff_customer_summary", &[("customer_no", &no)]).await;
+    assert_eq!(summary["segment"], "private", "the latest snapshot's segment: {summary}");
+    sqlx::query("DELETE FROM customer_months WHERE month = '2999-12'")
+        .execute(srv.state.db.pool())
+        .await
+        .expect("removed");
 
     // A booking with the customer is a relationship too, and its upcoming bookings show.
     insert_booking(&srv, demo1, "S00004", MONDAY_10, "BK90000031").await;

@@ -5,7 +5,7 @@
 //! the SQL in `backend::insight::rules` applies the same cut-offs to many customers
 //! at once, and the tests hold the two to the same boundaries.
 use crate::i18n::Key;
-use crate::types::{Day, Money};
+use crate::types::Day;
 use serde::{Deserialize, Serialize};
 
 /// How much a customer holds with the bank, in four bands of AUM.
@@ -32,12 +32,6 @@ impl Segment {
 
     pub fn parse(text: &str) -> Option<Segment> {
         Segment::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// The segment of today's total assets by the default thresholds (the staff
-    /// summary's quick view; the insight pages use the configured rolling average).
-    pub fn of_assets(assets: Money) -> Segment {
-        InsightSettings::default().segment_of(assets.minor())
     }
 
     pub const fn label(self) -> Key {

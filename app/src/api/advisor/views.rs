@@ -164,22 +164,3 @@ pub struct ManagerLookup {
     pub manager: Option<AdvisorChoice>,
     pub advisors: Vec<AdvisorChoice>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments_change_exactly_at_the_thresholds() {
-        let at = |fen: i64| Segment::of_assets(Money::yuan_fen(fen));
-        assert_eq!(at(0), Segment::Mass);
-        assert_eq!(at(-5_00), Segment::Mass);
-        assert_eq!(at(49_999_99), Segment::Mass);
-        assert_eq!(at(50_000_00), Segment::Affluent);
-        assert_eq!(at(499_999_99), Segment::Affluent);
-        assert_eq!(at(500_000_00), Segment::HighEnd);
-        assert_eq!(at(5_999_999_99), Segment::HighEnd);
-        assert_eq!(at(6_000_000_00), Segment::Private);
-        assert_eq!(at(i64::MAX), Segment::Private);
-    }
-}

@@ -11,8 +11,9 @@
 //! [`load_summary`] with its own rule (agents, supervisors and admins reach every
 //! customer; advisors only those they serve, by [`has_relationship`]).
 use super::{audit_staff, events, oversees};
-use crate::api::advisor::{AdvisorChoice, CustomerSummary, OpenInquiry, OpenRequest, Segment, UpcomingBooking};
+use crate::api::advisor::{AdvisorChoice, CustomerSummary, OpenInquiry, OpenRequest, UpcomingBooking};
 use crate::backend::auth::{CustomerRead, StaffActor};
+use crate::backend::insight::snapshot;
 use crate::backend::ledger::accounts;
 use crate::backend::{local_time, AppState, Db};
 use crate::error::{AppError, ErrorCode};
@@ -95,7 +96,7 @@ pub async fn load_summary(state: &AppState, customer: &CustomerRow) -> Result<Cu
         customer_no,
         name,
         branch: Localized { zh: branch_zh, en: branch_en },
-        segment: Segment::of_assets(overview.total_assets),
+        segment: snapshot::current_segment(&state.db, customer_id, overview.total_assets.minor()).await?,
         total_assets: overview.total_assets,
         total_liabilities: overview.total_liabilities,
         products: overview.products,

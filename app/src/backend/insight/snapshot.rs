@@ -23,7 +23,7 @@
 use super::rules::{self, Cutoffs, DEPOSIT_KINDS};
 use super::settings;
 use crate::backend::{Backend, Db};
-use crate::types::{Day, InsightSettings};
+use crate::types::{Day, InsightSettings, Segment};
 
 /// The zone whose calendar decides whether a customer existed by a month-end (the
 /// bank's, as the demo seed and the default configuration use).
@@ -115,6 +115,21 @@ fn segment_sql(s: &InsightSettings, month: &str) -> String {
         case = rules::segment_case_sql("s.average", s),
         n = s.rolling_months.max(1)
     )
+}
+
+/// A customer's segment as every staff page shows it: that of their latest
+/// month-end snapshot (the rolling average), or of `today_aum` under the current
+/// settings when no month-end has been taken for them yet.
+pub async fn current_segment(db: &Db, customer_id: i64, today_aum: i64) -> Result<Segment, sqlx::Error> {
+    let latest: Option<String> =
+        sqlx::query_scalar("SELECT segment FROM customer_months WHERE customer_id = $1 ORDER BY month DESC LIMIT 1")
+            .bind(customer_id)
+            .fetch_optional(db.pool())
+            .await?;
+    match latest.as_deref().and_then(Segment::parse) {
+        Some(segment) => Ok(segment),
+        None => Ok(settings::load(db).await?.segment_of(today_aum)),
+    }
 }
 
 /// The last day of each of the `count` months before `today`'s, oldest first
